@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What each outcome of a WebSocket check means, and the nginx or Streamlit change that fixes it.
+
+The table is the single source of the module's messages and of the README's
+troubleshooting table (tests/unit/test_readme_troubleshooting.py keeps them equal).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import string
+from collections import OrderedDict, namedtuple
+
+Diagnosis = namedtuple("Diagnosis", "code symptom summary fix")
+
+MAP_SNIPPET = "map $http_upgrade $connection_upgrade {default upgrade; '' close;}"
+
+_TABLE = [
+    Diagnosis(
+        "ok",
+        "The app loads and reacts; nothing to fix.",
+        "WebSocket upgrade through {url} works: 101, valid accept, subprotocol {subprotocol!r}, pong in {ping_rtt_ms} ms.",
+        "Nothing to fix.",
+    ),
+    Diagnosis(
+        "upgrade_stripped",
+        "Page stays a grey skeleton; browser console: \"Error during WebSocket handshake: "
+        "Unexpected response code: 200\" (older Streamlit: 400).",
+        "The proxy did not pass the WebSocket upgrade: {url} answered {status} {content_type} instead of 101.",
+        "In the nginx location set `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; "
+        "proxy_set_header Connection $connection_upgrade;` with `" + MAP_SNIPPET + "` in the http block "
+        "(role wsproxy.streamlit.nginx_location writes exactly this).",
+    ),
+    Diagnosis(
+        "origin_rejected",
+        "Page loads, then \"Connection error\"; the WebSocket gets 403 in the browser.",
+        "Streamlit rejected Origin {origin} (403 with it, 101 without it): the Host it receives is not the public host.",
+        "Forward the public host with `proxy_set_header Host $host;` in the location and list the public origin "
+        "in Streamlit's `server.corsAllowedOrigins` (variable streamlit_public_origins). "
+        "Do not set `server.enableCORS=false`: that lets every website in.",
+    ),
+    Diagnosis(
+        "path_mismatch",
+        "The stream URL answers 404 (or 403 with and without Origin); the app shows \"Connection error\".",
+        "{url} answered {status} with and without Origin: the request does not reach Streamlit's stream route{detail_suffix}.",
+        "Keep the prefix end to end: `location /<prefix>/ { proxy_pass http://<upstream>; }` (no URI after the "
+        "upstream, so nginx does not rewrite the path) and Streamlit's `server.baseUrlPath` = <prefix> "
+        "(variable streamlit_base_url_path); check the URL's path too.",
+    ),
+    Diagnosis(
+        "upstream_down",
+        "nginx answers 502 Bad Gateway.",
+        "The proxy could not reach Streamlit: {url} answered {status} {reason}.",
+        "Start the Streamlit container on the child nodes and check from the master that "
+        "`curl http://<child>:<port>/<prefix>/_stcore/health` answers ok (firewall, bind address, port).",
+    ),
+    Diagnosis(
+        "upstream_timeout",
+        "nginx answers 504 Gateway Time-out.",
+        "Streamlit did not answer the proxy in time: {url} answered {status} {reason}.",
+        "Check the Streamlit container's health and logs on the child nodes; "
+        "a child that is slow to start needs a longer retries/delay on this check, not a longer proxy timeout.",
+    ),
+    Diagnosis(
+        "scheme_mismatch",
+        "Browser reports a TLS/SSL error, \"plain HTTP request was sent to HTTPS port\", or a redirect loop.",
+        "Scheme does not match the listener at {address}: {detail}.",
+        "Use wss:// (https://) for a TLS listener and ws:// (http://) for a plain one; if nginx redirects "
+        "HTTP to HTTPS, the public URL is https:// and the check URL wss://.",
+    ),
+    Diagnosis(
+        "tls_untrusted",
+        "Browser warns that the certificate is not trusted or does not match the host name.",
+        "TLS certificate of {host} is not trusted: {detail}.",
+        "Serve a certificate for the public host name from a CA that clients trust; for an internal CA, "
+        "give this check its bundle with ca_path (and install it in the browsers). "
+        "validate_certs=false only hides the problem.",
+    ),
+    Diagnosis(
+        "tls_failed",
+        "Browser cannot establish a secure connection.",
+        "TLS handshake with {address} failed: {detail}.",
+        "Check nginx's ssl_certificate/ssl_certificate_key and ssl_protocols, and client_cert/client_key "
+        "if the server requires client certificates.",
+    ),
+    Diagnosis(
+        "refused",
+        "Browser: \"connection refused\" / ERR_CONNECTION_REFUSED.",
+        "Connection to {address} refused: nothing listens there.",
+        "Start nginx on the master (`systemctl status nginx`) and check that it listens on that port "
+        "(`ss -ltn`); otherwise fix the URL or connect_to.",
+    ),
+    Diagnosis(
+        "timeout",
+        "Browser spins, then ERR_CONNECTION_TIMED_OUT.",
+        "No answer from {address} within {timeout} s ({detail}).",
+        "Open the port between this host and the master (firewall, security group) and check that nginx "
+        "runs; raise timeout only for a slow link.",
+    ),
+    Diagnosis(
+        "unreachable",
+        "Browser: ERR_ADDRESS_UNREACHABLE or ERR_NETWORK_CHANGED.",
+        "Cannot reach {address}: {detail}.",
+        "Check the route and firewall between this host and the master, or check the master directly with connect_to.",
+    ),
+    Diagnosis(
+        "dns",
+        "Browser: ERR_NAME_NOT_RESOLVED.",
+        "Cannot resolve {host}: {detail}.",
+        "Create or fix the DNS record of the public host; until it points at the master, "
+        "check with connect_to: <master address>:<port>.",
+    ),
+    Diagnosis(
+        "closed",
+        "Browser: ERR_EMPTY_RESPONSE or \"WebSocket is closed before the connection is established\".",
+        "{address} closed the connection without an HTTP answer{detail_suffix}.",
+        "Read nginx's error log for this request (a `return 444`, a crash, or a TLS-only listener close like this).",
+    ),
+    Diagnosis(
+        "bad_accept",
+        "Browser: \"Error during WebSocket handshake: Incorrect 'Sec-WebSocket-Accept' header value\".",
+        "The 101 answer is not a valid WebSocket accept: {detail}.",
+        "Something other than Streamlit answers the upgrade (a caching proxy, WAF or another server on that port): "
+        "route the request straight to nginx and from nginx to Streamlit.",
+    ),
+    Diagnosis(
+        "subprotocol_missing",
+        "Browser: \"Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received\".",
+        "The server did not echo the subprotocol {expected_subprotocol!r} (got {subprotocol!r}).",
+        "Point the location at Streamlit and let nginx pass Sec-WebSocket-Protocol through "
+        "(it does unless a `proxy_set_header Sec-WebSocket-Protocol` clears it).",
+    ),
+    Diagnosis(
+        "no_pong",
+        "App connects, then hangs or shows \"Connection error\" after the first interaction.",
+        "The upgrade succeeded but no pong came back within {timeout} s{detail_suffix}: frames do not flow.",
+        "Set `proxy_buffering off;` in the location, make sure no proxy between client and nginx terminates "
+        "WebSockets, and read Streamlit's log on the child.",
+    ),
+    Diagnosis(
+        "idle_closed",
+        "App shows \"Connection error\" after it sat idle for a minute or so.",
+        "The connection did not survive {idle} s of silence{detail_suffix}.",
+        "Raise `proxy_read_timeout` and `proxy_send_timeout` in the location well above Streamlit's "
+        "`server.websocketPingInterval` (30 s; the role uses 1d), and the idle timeout of any load balancer in front.",
+    ),
+    Diagnosis(
+        "cors_disabled",
+        "Everything works, but any website can open your app's socket with the user's cookies.",
+        "A foreign Origin {foreign_origin} was accepted (101): CORS protection is off.",
+        "Remove `server.enableCORS=false`; forward the Host (`proxy_set_header Host $host;`) and list the "
+        "real origins in `server.corsAllowedOrigins` (variable streamlit_public_origins) instead.",
+    ),
+    Diagnosis(
+        "unexpected_status",
+        "The stream URL answers an unexpected HTTP status.",
+        "{url} answered {status} {reason}, not 101{detail_suffix}.",
+        "Read the proxy's error and access log for this request: an auth layer (pass its header with headers), "
+        "a rate limit or a maintenance page answers instead of Streamlit.",
+    ),
+]
+
+DIAGNOSES = OrderedDict((entry.code, entry) for entry in _TABLE)
+
+# Outcomes that may clear up on their own while a service starts: retried.
+TRANSIENT_CODES = frozenset(["refused", "timeout", "upstream_down", "upstream_timeout", "closed"])
+
+TORNADO_UPGRADE_ERRORS = ('Can "Upgrade" only to "WebSocket"', '"Connection" must be "Upgrade"')
+NGINX_PLAIN_TO_TLS = "plain HTTP request was sent to HTTPS port"
+
+
+class _Lenient(string.Formatter):
+    """Leave a missing detail visible as '?' rather than failing to report."""
+
+    def get_value(self, key, args, kwargs):
+        if isinstance(key, str):
+            return kwargs.get(key, "?")
+        return string.Formatter.get_value(self, key, args, kwargs)
+
+
+def describe(code, **details):
+    """Return the diagnosis dict (code, summary, fix) for ``code`` with ``details`` filled in."""
+    entry = DIAGNOSES[code]
+    detail = details.get("detail")
+    details.setdefault("detail_suffix", " (%s)" % detail if detail else "")
+    return {"code": code, "summary": _Lenient().format(entry.summary, **details), "fix": entry.fix}
+
+
+def classify_response(status, headers, body, scheme):
+    """Name the failure behind a non-101 answer to a WebSocket handshake.
+
+    Returns a diagnosis code. A 403 is returned as "forbidden": only a second
+    attempt without Origin tells origin_rejected from path_mismatch (ws_check does it).
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+    if 200 <= status < 300 or status == 426:
+        return "upgrade_stripped"
+    if status == 400:
+        if any(marker in text for marker in TORNADO_UPGRADE_ERRORS):
+            return "upgrade_stripped"
+        if NGINX_PLAIN_TO_TLS in text:
+            return "scheme_mismatch"
+        return "unexpected_status"
+    if status in (301, 302, 303, 307, 308):
+        location = headers.get("location", "")
+        if scheme == "ws" and location.lower().startswith(("https://", "wss://")):
+            return "scheme_mismatch"
+        return "path_mismatch"
+    if status == 403:
+        return "forbidden"
+    if status == 404:
+        return "path_mismatch"
+    if status == 502:
+        return "upstream_down"
+    if status == 504:
+        return "upstream_timeout"
+    return "unexpected_status"
+
+
+def troubleshooting_markdown():
+    """Return the README's troubleshooting table (symptom, code, fix), generated from the table."""
+    rows = ["| Symptom | Diagnosis code | Fix |", "| --- | --- | --- |"]
+    for entry in _TABLE:
+        if entry.code == "ok":
+            continue
+        rows.append("| %s | `%s` | %s |" % (entry.symptom.replace("|", "\\|"), entry.code, entry.fix.replace("|", "\\|")))
+    return "\n".join(rows)
