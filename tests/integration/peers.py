@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Small misbehaving WebSocket servers on loopback, for the failures no real server makes on demand."""
+import socket
+import threading
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
+
+
+class Peer:
+    """Accepts connections and answers each handshake as ``mode`` says."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = connection.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        key = [line.split(":", 1)[1].strip() for line in head.decode().split("\r\n")
+               if line.lower().startswith("sec-websocket-key:")][0]
+        accept = "d3JvbmcgYWNjZXB0IHZhbHVlIQ==" if self.mode == "bad_accept" else proto.accept_for(key)
+        if self.mode == "tornado":
+            body = b'Can "Upgrade" only to "WebSocket".'
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return
+        protocol = "" if self.mode == "no_subprotocol" else "Sec-WebSocket-Protocol: streamlit\r\n"
+        connection.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            "Sec-WebSocket-Accept: %s\r\n%s\r\n" % (accept, protocol)).encode())
+        try:
+            while connection.recv(4096):  # "no_pong": read and never answer
+                pass
+        except OSError:  # closed by close() at the end of the test
+            pass
+
+    @property
+    def url(self):
+        return "ws://127.0.0.1:%d/streamlitApp/_stcore/stream" % self.port
+
+    def close(self):
+        self.sock.close()
+        for connection in self.connections:
+            connection.close()

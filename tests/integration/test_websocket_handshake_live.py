@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The check against real peers: Streamlit directly, and Debian's nginx in front of it in each config."""
+import threading
+import time
+
+import pytest
+from websockets.sync.server import serve
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
+
+from .conftest import PREFIX
+from .peers import Peer
+
+FOREIGN = "https://evil.example"
+
+
+def upstream(app):
+    return "127.0.0.1:%d" % app.port
+
+
+def test_streamlit_directly(streamlit_app):
+    result = run_check({"url": "http://127.0.0.1:%d/%s/" % (streamlit_app.port, PREFIX), "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert (result["status"], result["accept_valid"], result["subprotocol"]) == (101, True, "streamlit")
+    assert result["ping_rtt_ms"] > 0
+    assert result["foreign_origin_status"] == 403
+
+
+def test_blog_location_strips_the_upgrade(streamlit_app, nginx):
+    proxy = nginx("blog", upstream(streamlit_app))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "upgrade_stripped", result["diagnosis"]
+    assert result["status"] == 200 and result["headers"]["content-type"].startswith("text/html")
+    assert "proxy_http_version 1.1" in result["diagnosis"]["fix"]
+
+
+def test_upgrade_without_host_forwarding_rejects_the_public_origin(streamlit_app, nginx):
+    proxy = nginx("no_host", upstream(streamlit_app))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "origin_rejected", result["diagnosis"]
+    assert result["status"] == 403
+    assert "proxy_set_header Host $host;" in result["diagnosis"]["fix"]
+    assert "enableCORS=false" in result["diagnosis"]["fix"]
+
+
+def test_correct_location_passes_with_a_pong_and_refuses_a_foreign_origin(streamlit_app, nginx):
+    proxy = nginx("correct", upstream(streamlit_app))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["status"] == 101 and result["accept_valid"] is True
+    assert 0 < result["ping_rtt_ms"] < 1000
+    assert result["foreign_origin_status"] == 403
+
+
+def test_stopped_upstream_is_upstream_down(nginx, closed_port):
+    proxy = nginx("correct", "127.0.0.1:%d" % closed_port)
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "upstream_down", result["diagnosis"]
+    assert result["status"] == 502
+
+
+def test_hung_upstream_is_upstream_timeout(nginx, silent_upstream):
+    proxy = nginx("correct", "127.0.0.1:%d" % silent_upstream, read_timeout="1s")
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "upstream_timeout", result["diagnosis"]
+    assert result["status"] == 504
+
+
+def test_wrong_prefix_is_path_mismatch(streamlit_app, nginx):
+    proxy = nginx("wrong_prefix", upstream(streamlit_app))
+    url = proxy.url().replace("/%s/" % PREFIX, "/other/")
+    result = run_check({"url": url, "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "path_mismatch", result["diagnosis"]
+    assert "server.baseUrlPath" in result["diagnosis"]["fix"]
+
+
+def test_self_signed_tls_is_untrusted_until_its_ca_is_given(streamlit_app, nginx, tls_files):
+    proxy = nginx("correct", upstream(streamlit_app), tls=tls_files)
+    untrusted = run_check({"url": proxy.url("https"), "connect_to": proxy.connect_to})
+    assert untrusted["diagnosis"]["code"] == "tls_untrusted", untrusted["diagnosis"]
+    assert "certificate verify failed" in untrusted["diagnosis"]["summary"] or "unable to get local issuer" in untrusted["diagnosis"]["summary"]
+    trusted = run_check({"url": proxy.url("https"), "connect_to": proxy.connect_to, "ca_path": tls_files["ca"],
+                         "foreign_origin": FOREIGN})
+    assert trusted["diagnosis"]["code"] == "ok", trusted["diagnosis"]
+    assert trusted["url"].startswith("wss://") and trusted["foreign_origin_status"] == 403
+
+
+def test_plain_ws_to_a_tls_listener_is_scheme_mismatch(streamlit_app, nginx, tls_files):
+    proxy = nginx("correct", upstream(streamlit_app), tls=tls_files)
+    result = run_check({"url": proxy.url("http"), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "scheme_mismatch", result["diagnosis"]
+
+
+def test_wss_to_a_plain_listener_is_scheme_mismatch(streamlit_app, nginx):
+    proxy = nginx("correct", upstream(streamlit_app))
+    result = run_check({"url": proxy.url("https"), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "scheme_mismatch", result["diagnosis"]
+
+
+def test_short_proxy_read_timeout_closes_an_idle_session(streamlit_app, nginx):
+    proxy = nginx("correct", upstream(streamlit_app), read_timeout="1s")
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "idle": 2.5, "timeout": 3})
+    assert result["diagnosis"]["code"] == "idle_closed", result["diagnosis"]
+    assert result["ping_rtt_ms"] > 0 and result["idle_survived"] is False
+    assert "proxy_read_timeout" in result["diagnosis"]["fix"]
+
+
+def test_long_proxy_read_timeout_keeps_an_idle_session(streamlit_app, nginx):
+    proxy = nginx("correct", upstream(streamlit_app), read_timeout="1d")
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "idle": 2.5})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["idle_survived"] is True
+
+
+def test_cors_disabled_streamlit_accepts_a_foreign_origin(streamlit_cors_off, nginx):
+    proxy = nginx("correct", upstream(streamlit_cors_off))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "cors_disabled", result["diagnosis"]
+    assert result["status"] == 101 and result["foreign_origin_status"] == 101
+
+
+def test_nothing_listening_is_refused(closed_port):
+    result = run_check({"url": "ws://127.0.0.1:%d/x" % closed_port})
+    assert result["diagnosis"]["code"] == "refused" and result["status"] is None
+
+
+def test_unresolvable_host_is_dns():
+    result = run_check({"url": "http://wsproxy-no-such-host.invalid/app/"})
+    assert result["diagnosis"]["code"] == "dns"
+
+
+def test_silent_listener_is_timeout(silent_upstream):
+    started = time.monotonic()
+    result = run_check({"url": "ws://127.0.0.1:%d/x" % silent_upstream, "timeout": 0.5})
+    assert result["diagnosis"]["code"] == "timeout"
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("mode, code", [
+    ("bad_accept", "bad_accept"),
+    ("no_subprotocol", "subprotocol_missing"),
+    ("no_pong", "no_pong"),
+    ("tornado", "upgrade_stripped"),
+])
+def test_misbehaving_servers(mode, code):
+    peer = Peer(mode)
+    try:
+        result = run_check({"url": peer.url, "timeout": 1})
+    finally:
+        peer.close()
+    assert result["diagnosis"]["code"] == code, result["diagnosis"]
+
+
+def test_retries_wait_for_a_service_that_is_still_starting(closed_port):
+    def start_later():
+        time.sleep(1.0)
+        with serve(lambda connection: [None for _ in connection], "127.0.0.1", closed_port, subprotocols=["streamlit"]) as server:
+            server.serve_forever()
+
+    threading.Thread(target=start_later, daemon=True).start()
+    result = run_check({"url": "ws://127.0.0.1:%d/x" % closed_port, "retries": 20, "delay": 0.25})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["attempts"] > 1

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
+    DIAGNOSES,
+    classify_response,
+    describe,
+)
+
+REQUIRED_CODES = [
+    "upgrade_stripped", "origin_rejected", "path_mismatch", "upstream_down", "upstream_timeout",
+    "scheme_mismatch", "tls_untrusted", "refused", "timeout", "dns", "bad_accept",
+    "subprotocol_missing", "no_pong", "idle_closed", "cors_disabled",
+]
+
+
+@pytest.mark.parametrize("status, headers, body, scheme, code", [
+    (200, {"content-type": "text/html"}, b"<!doctype html><title>Streamlit</title>", "ws", "upgrade_stripped"),
+    (400, {}, b'Can "Upgrade" only to "WebSocket".', "ws", "upgrade_stripped"),
+    (400, {}, b'"Connection" must be "Upgrade".', "ws", "upgrade_stripped"),
+    (426, {}, b"", "ws", "upgrade_stripped"),
+    (400, {}, b"<center>The plain HTTP request was sent to HTTPS port</center>", "ws", "scheme_mismatch"),
+    (400, {}, b"Bad Request", "ws", "unexpected_status"),
+    (301, {"location": "https://example.com/app/"}, b"", "ws", "scheme_mismatch"),
+    (301, {"location": "http://example.com/app/"}, b"", "ws", "path_mismatch"),
+    (308, {"location": "https://example.com/app/"}, b"", "wss", "path_mismatch"),
+    (403, {}, b"", "ws", "forbidden"),
+    (404, {}, b"Not Found", "wss", "path_mismatch"),
+    (502, {}, b"<center>502 Bad Gateway</center>", "ws", "upstream_down"),
+    (504, {}, b"", "ws", "upstream_timeout"),
+    (401, {}, b"", "ws", "unexpected_status"),
+    (503, {}, b"", "ws", "unexpected_status"),
+])
+def test_classify_response(status, headers, body, scheme, code):
+    assert classify_response(status, headers, body, scheme) == code
+
+
+@pytest.mark.parametrize("code", REQUIRED_CODES)
+def test_every_required_code_has_a_symptom_summary_and_concrete_fix(code):
+    entry = DIAGNOSES[code]
+    assert entry.symptom and entry.summary and entry.fix
+    assert any(word in entry.fix for word in ("proxy_", "server.", "nginx", "DNS", "certificate", "Streamlit", "connect_to"))
+
+
+def test_describe_fills_details_and_keeps_unknown_ones_visible():
+    d = describe("upgrade_stripped", url="ws://h/app/_stcore/stream", status=200, content_type="text/html")
+    assert d["code"] == "upgrade_stripped"
+    assert d["summary"] == ("The proxy did not pass the WebSocket upgrade: ws://h/app/_stcore/stream answered 200 "
+                            "text/html instead of 101.")
+    assert "proxy_http_version 1.1" in d["fix"]
+    assert "?" in describe("refused")["summary"]
+
+
+@pytest.mark.parametrize("detail, suffix", [("", "."), ("boom", " (boom).")])
+def test_describe_detail_suffix(detail, suffix):
+    assert describe("closed", address="h:1", detail=detail)["summary"].endswith(suffix)
