@@ -46,6 +46,10 @@ lint: venv ## ansible-lint, production profile.
 	ansible-lint
 
 sanity: venv ## ansible-test sanity from a copy under ansible_collections/wsproxy/streamlit.
+	@pip_version=$$(sed -n "s/^ *pip='\([0-9.]*\)',.*/\1/p" \
+	    $$($(BIN)/python -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py); \
+	  test -n "$$pip_version" && mkdir -p $(HOME)/.ansible/test/cache && \
+	  cp tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/ansible_collections/wsproxy/streamlit
 	git ls-files -z --cached --others --exclude-standard \
 	  | tar --null --ignore-failed-read -T - -cf - \

@@ -21,7 +21,7 @@ class Peer:
     def _serve(self):
         while True:
             try:
-                connection, _ = self.sock.accept()
+                connection, _address = self.sock.accept()
             except OSError:
                 return
             self.connections.append(connection)

@@ -152,9 +152,13 @@ def test_misbehaving_servers(mode, code):
 
 
 def test_retries_wait_for_a_service_that_is_still_starting(closed_port):
+    def drain(connection):
+        for _message in connection:
+            pass
+
     def start_later():
         time.sleep(1.0)
-        with serve(lambda connection: [None for _ in connection], "127.0.0.1", closed_port, subprotocols=["streamlit"]) as server:
+        with serve(drain, "127.0.0.1", closed_port, subprotocols=["streamlit"]) as server:
             server.serve_forever()
 
     threading.Thread(target=start_later, daemon=True).start()

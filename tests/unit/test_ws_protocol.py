@@ -13,7 +13,7 @@ def test_accept_matches_rfc6455_example():
 
 
 def test_new_key_is_16_random_bytes_in_base64():
-    keys = {proto.new_key() for _ in range(20)}
+    keys = {proto.new_key() for _attempt in range(20)}
     assert len(keys) == 20
     assert all(len(base64.b64decode(key)) == 16 for key in keys)
 
@@ -60,7 +60,7 @@ def test_decode_leaves_the_next_frame_in_the_buffer():
     two = proto.encode_frame(proto.OP_PONG, b"one", mask=False) + proto.encode_frame(proto.OP_TEXT, b"two", mask=False)
     first, used = proto.decode_frame(bytearray(two))
     assert first.payload == b"one"
-    second, _ = proto.decode_frame(bytearray(two[used:]))
+    second, _used = proto.decode_frame(bytearray(two[used:]))
     assert second.payload == b"two"
 
 
