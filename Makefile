@@ -15,7 +15,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv host lab-up lab-down demo lint sanity pytest molecule test clean
+.PHONY: help venv host lab-up lab-down demo lint sanity pytest molecule test bench readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,12 @@ test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 	$(MAKE) sanity
 	$(MAKE) pytest
 	$(MAKE) molecule
+
+bench: venv host ## Benchmarks that print figures (websocket_handshake check time).
+	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
+
+readme: venv ## Regenerate the README's troubleshooting table from the module's diagnosis table.
+	PYTHONPATH=$(COLLECTIONS) python tools/render_troubleshooting.py
 
 clean: ## Remove the lab, .venv and caches.
 	-$(MAKE) lab-down
