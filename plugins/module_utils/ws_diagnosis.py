@@ -37,7 +37,8 @@ _TABLE = [
         "origin_rejected",
         "Page loads, then \"Connection error\"; the WebSocket gets 403 in the browser.",
         "Streamlit rejected Origin {origin} (403 with it, 101 without it): the Host it receives is not the public host.",
-        "Forward the public host with `proxy_set_header Host $host;` in the location and list the public origin "
+        "Forward the public host with `proxy_set_header Host $host;` in the location (`$http_host` when the "
+        "public URL has a non-default port: Streamlit compares host:port) and list the public origin "
         "in Streamlit's `server.corsAllowedOrigins` (variable streamlit_public_origins). "
         "Do not set `server.enableCORS=false`: that lets every website in.",
     ),
