@@ -11,6 +11,9 @@ SANITY_ROOT ?= /tmp/wsproxy-streamlit-sanity
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Keep Ansible's own state (and ansible-lint's cache) in the project: nothing installed in
+# ~/.ansible can shadow the collection under test.
+export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0

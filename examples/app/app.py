@@ -1,0 +1,26 @@
+"""Sample app for wsproxy.streamlit: every widget here needs the WebSocket to work."""
+
+import streamlit as st
+
+st.set_page_config(page_title="wsproxy.streamlit demo")
+st.title("wsproxy.streamlit demo")
+st.caption("Served by Streamlit on a child node, through the nginx master.")
+
+if "clicks" not in st.session_state:
+    st.session_state.clicks = 0
+if st.button("Click me"):
+    st.session_state.clicks += 1
+st.write(f"Button clicked {st.session_state.clicks} times")
+
+level = st.slider("Level", min_value=0, max_value=100, value=25)
+st.write(f"Slider is at {level}")
+
+upload = st.file_uploader("Upload a file")
+if upload is not None:
+    st.write(f"Received {upload.name}: {len(upload.getvalue())} bytes")
+
+try:
+    secret_sections = len(st.secrets)
+except FileNotFoundError:
+    secret_sections = 0
+st.write(f"Secret sections mounted: {secret_sections}")

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify of the container role scenarios: what runs on each child, checked on the child."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import testinfra
+
+testinfra_hosts = ["ansible://child_nodes"]
+
+ENGINE = os.environ.get("WSPROXY_ENGINE", "docker")
+NAME = "streamlit-streamlit"
+PUBLIC = "http://streamlit.example.test"
+HEALTH = "http://127.0.0.1:8501/streamlitApp/_stcore/health"
+DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
+PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+CONVERGE = PROJECT / "molecule" / "shared" / "container_converge.yml"
+
+
+def inspect(host):
+    """The engine's description of the app container (same shape for Docker and Podman)."""
+    return json.loads(host.check_output("%s inspect %s" % (ENGINE, NAME)))[0]
+
+
+def test_container_runs_as_non_root(host):
+    container = inspect(host)
+    assert container["State"]["Running"] is True
+    assert container["Config"]["User"] == "10001:10001"
+    # The app's process as the node sees it (no user namespace: same uid inside).
+    assert host.check_output("ps -o uid= -p %d" % container["State"]["Pid"]).strip() == "10001"
+
+
+def test_container_drops_privileges(host):
+    host_config = inspect(host)["HostConfig"]
+    assert any("no-new-privileges" in option for option in host_config["SecurityOpt"])
+    assert [cap.lower().replace("cap_", "") for cap in host_config["CapDrop"]] != []
+    assert "all" in [cap.lower() for cap in host_config["CapDrop"]] or len(host_config["CapDrop"]) > 10
+
+
+def test_health_answers_ok_on_the_child(host):
+    assert host.check_output("curl -fsS %s" % HEALTH) == "ok"
+
+
+def test_settings_are_mounted_read_only_with_cors_on(host):
+    mounts = inspect(host)["Mounts"]
+    targets = {m["Destination"]: m for m in mounts}
+    assert targets["/app/.streamlit/config.toml"]["RW"] is False
+    assert targets["/app/.streamlit/secrets.toml"]["RW"] is False
+    assert targets["/app/.streamlit/config.toml"]["Source"] == DATA_DIR + "/config.toml"
+    config = host.file(DATA_DIR + "/config.toml").content_string
+    assert "enableCORS = true" in config
+    assert 'corsAllowedOrigins = ["%s"]' % PUBLIC in config
+    assert 'allowedHosts = ["streamlit.example.test"]' in config
+    assert "enableXsrfProtection = true" in config
+    assert 'cookieSecret = "molecule-cookie-secret"' in config
+    assert "gatherUsageStats = false" in config
+
+
+def test_secrets_file_is_private(host):
+    secrets = host.file(DATA_DIR + "/secrets.toml")
+    assert secrets.mode == 0o600
+    assert secrets.uid == 10001
+    assert '[api]' in secrets.content_string and 'token = "molecule-token"' in secrets.content_string
+    assert host.file(DATA_DIR + "/config.toml").mode == 0o640
+
+
+def test_stream_upgrades_for_the_public_origin_and_refuses_a_foreign_one(host):
+    result = host.ansible(
+        "wsproxy.streamlit.websocket_handshake",
+        "url=%s:8501/streamlitApp/ connect_to=127.0.0.1:8501 foreign_origin=https://evil.example" % PUBLIC,
+        check=False,
+    )
+    assert result["diagnosis"]["code"] == "ok", result.get("msg")
+    assert result["status"] == 101 and result["accept_valid"] is True
+    assert result["foreign_origin_status"] == 403
+
+
+def lab_inventory():
+    return str(PROJECT / "inventory" / "lab")
+
+
+def started_at():
+    """When the app container started, on each child."""
+    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=lab_inventory())
+    return sorted(inspect(host)["State"]["StartedAt"] for host in hosts)
+
+
+def converge(*extra):
+    args = ["ansible-playbook", "-i", lab_inventory(), str(CONVERGE), "-e", "streamlit_container_engine=%s" % ENGINE]
+    for item in extra:
+        args += ["-e", json.dumps(item)]
+    # JSON results keep each message on one line, as the role wrote it; failures may go
+    # to stderr (display_failed_stderr), so both streams are read.
+    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    run = subprocess.run(args, capture_output=True, text=True, check=False, cwd=PROJECT, env=env)
+    return run.returncode, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("bad, variable", [
+    ({"streamlit_base_url_path": "my app/x"}, "streamlit_base_url_path: 'my app/x' must be one path segment"),
+    ({"streamlit_public_origins": ["https://example.com/app"]}, "streamlit_public_origins: https://example.com/app must be scheme://host[:port]"),
+    ({"streamlit_port": 70000}, "streamlit_port: 70000 is not a port"),
+    ({"streamlit_cookie_secret": ""}, "streamlit_cookie_secret: required when the app runs on several nodes (2 here)"),
+    ({"streamlit_container_engine": "lxc"}, "streamlit_container_engine"),
+    ({"streamlit_container_user": "0:0"}, "streamlit_container_user: '0:0' must be a non-root uid:gid"),
+])
+def test_bad_input_fails_before_any_change(bad, variable):
+    before = started_at()
+    returncode, output = converge(bad, {"streamlit_config": {"theme": {"base": "dark"}}})
+    assert returncode != 0
+    assert variable in output, output[-3000:]
+    assert "changed=0" in output and "changed=1" not in output
+    assert started_at() == before
+
+
+def test_a_config_change_restarts_the_container_and_a_rerun_does_not():
+    before = started_at()
+    try:
+        returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}})
+        assert returncode == 0, output[-3000:]
+        restarted = started_at()
+        assert all(a != b for a, b in zip(before, restarted))
+        returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}})
+        assert returncode == 0 and started_at() == restarted
+        assert "changed=0" in output and "changed=1" not in output, output[-3000:]
+    finally:
+        assert converge()[0] == 0
