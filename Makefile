@@ -75,8 +75,8 @@ test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 bench: venv host ## Benchmarks that print figures (websocket_handshake check time).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
 
-readme: venv ## Regenerate the README's troubleshooting table from the module's diagnosis table.
-	PYTHONPATH=$(COLLECTIONS) python tools/render_troubleshooting.py
+readme: venv ## Regenerate the README tables (troubleshooting, role variables) from their sources.
+	PYTHONPATH=$(COLLECTIONS) python tools/render_readme.py
 
 clean: ## Remove the lab, .venv and caches.
 	-$(MAKE) lab-down

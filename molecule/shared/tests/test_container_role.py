@@ -87,8 +87,10 @@ def started_at():
     return sorted(inspect(host)["State"]["StartedAt"] for host in hosts)
 
 
-def converge(*extra):
+def converge(*extra, check=False):
     args = ["ansible-playbook", "-i", lab_inventory(), str(CONVERGE), "-e", "streamlit_container_engine=%s" % ENGINE]
+    if check:
+        args.append("--check")
     for item in extra:
         args += ["-e", json.dumps(item)]
     # JSON results keep each message on one line, as the role wrote it; failures may go
@@ -127,3 +129,14 @@ def test_a_config_change_restarts_the_container_and_a_rerun_does_not():
         assert "changed=0" in output and "changed=1" not in output, output[-3000:]
     finally:
         assert converge()[0] == 0
+
+
+def test_check_mode_reports_a_config_change_and_changes_nothing():
+    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=lab_inventory())
+    config_before = [host.file(DATA_DIR + "/config.toml").sha256sum for host in hosts]
+    before = started_at()
+    returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}}, check=True)
+    assert returncode == 0, output[-3000:]
+    assert "changed=0" not in output
+    assert started_at() == before
+    assert [host.file(DATA_DIR + "/config.toml").sha256sum for host in hosts] == config_before
