@@ -22,7 +22,9 @@ def variables_markdown(role):
     rows = ["| Variable | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
     for name, option in spec["argument_specs"]["main"]["options"].items():
         kind = option["type"] + ("" if "choices" not in option else ": " + ", ".join(str(c) for c in option["choices"]))
-        default = "(required)" if option.get("required") else "`%s`" % yaml.safe_dump(option.get("default"), default_flow_style=True).strip().removesuffix("\n...")
+        default = "(required)"
+        if not option.get("required"):
+            default = "`%s`" % yaml.safe_dump(option.get("default"), default_flow_style=True).strip().removesuffix("\n...")
         rows.append("| `%s` | %s | %s | %s |" % (name, kind, default.replace("|", "\\|"), option["description"].replace("|", "\\|")))
     return "\n".join(rows)
 
