@@ -2,8 +2,6 @@
 """Verify of the container role scenarios: what runs on each child, checked on the child."""
 import json
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 import testinfra
@@ -15,8 +13,8 @@ NAME = "streamlit-streamlit"
 PUBLIC = "http://streamlit.example.test"
 HEALTH = "http://127.0.0.1:8501/streamlitApp/_stcore/health"
 DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-CONVERGE = PROJECT / "molecule" / "shared" / "container_converge.yml"
+LAB_INVENTORY = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "inventory", "lab")
+CONVERGE = "molecule/shared/container_converge.yml"
 
 
 def inspect(host):
@@ -77,27 +75,17 @@ def test_stream_upgrades_for_the_public_origin_and_refuses_a_foreign_one(host):
     assert result["foreign_origin_status"] == 403
 
 
-def lab_inventory():
-    return str(PROJECT / "inventory" / "lab")
-
-
 def started_at():
     """When the app container started, on each child."""
-    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=lab_inventory())
+    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     return sorted(inspect(host)["State"]["StartedAt"] for host in hosts)
 
 
-def converge(*extra, check=False):
-    args = ["ansible-playbook", "-i", lab_inventory(), str(CONVERGE), "-e", "streamlit_container_engine=%s" % ENGINE]
-    if check:
-        args.append("--check")
-    for item in extra:
-        args += ["-e", json.dumps(item)]
-    # JSON results keep each message on one line, as the role wrote it; failures may go
-    # to stderr (display_failed_stderr), so both streams are read.
-    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    run = subprocess.run(args, capture_output=True, text=True, check=False, cwd=PROJECT, env=env)
-    return run.returncode, run.stdout + run.stderr
+@pytest.fixture
+def converge(run_playbook):
+    def run(*extra, check=False):
+        return run_playbook(CONVERGE, {"streamlit_container_engine": ENGINE}, *extra, check=check)
+    return run
 
 
 @pytest.mark.parametrize("bad, variable", [
@@ -108,7 +96,7 @@ def converge(*extra, check=False):
     ({"streamlit_container_engine": "lxc"}, "streamlit_container_engine"),
     ({"streamlit_container_user": "0:0"}, "streamlit_container_user: '0:0' must be a non-root uid:gid"),
 ])
-def test_bad_input_fails_before_any_change(bad, variable):
+def test_bad_input_fails_before_any_change(converge, bad, variable):
     before = started_at()
     returncode, output = converge(bad, {"streamlit_config": {"theme": {"base": "dark"}}})
     assert returncode != 0
@@ -117,7 +105,7 @@ def test_bad_input_fails_before_any_change(bad, variable):
     assert started_at() == before
 
 
-def test_a_config_change_restarts_the_container_and_a_rerun_does_not():
+def test_a_config_change_restarts_the_container_and_a_rerun_does_not(converge):
     before = started_at()
     try:
         returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}})
@@ -131,8 +119,8 @@ def test_a_config_change_restarts_the_container_and_a_rerun_does_not():
         assert converge()[0] == 0
 
 
-def test_check_mode_reports_a_config_change_and_changes_nothing():
-    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=lab_inventory())
+def test_check_mode_reports_a_config_change_and_changes_nothing(converge):
+    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     config_before = [host.file(DATA_DIR + "/config.toml").sha256sum for host in hosts]
     before = started_at()
     returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}}, check=True)

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify of the nginx_location scenario: the master proxies the app, and never goes down."""
+import os
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
+
+testinfra_hosts = ["ansible://master"]
+
+PUBLIC = "http://streamlit.example.test"
+SECURE = "https://secure.example.test"
+FOREIGN = "https://evil.example"
+MASTER_PLAY = "molecule/nginx_location/master.yml"
+TLS_DIR = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", ""), "tls")
+NGINX_FILES = "find /etc/nginx -type f | sort | xargs sha256sum"
+
+
+@pytest.fixture(scope="module")
+def master(host):
+    """The master's address on the lab network, as the master itself reports it."""
+    return host.check_output("hostname -I").split()[0]
+
+
+def test_nginx_accepts_its_configuration(host):
+    assert host.run("nginx -t").rc == 0
+
+
+def test_the_map_is_defined_once_for_two_apps(host):
+    found = host.check_output("grep -rl 'map $http_upgrade $wsproxy_connection_upgrade' /etc/nginx")
+    assert found.split() == ["/etc/nginx/conf.d/wsproxy-map.conf"]
+    assert host.file("/etc/nginx/snippets/wsproxy-streamlit.conf").exists
+    assert host.file("/etc/nginx/snippets/wsproxy-secure.conf").exists
+
+
+def test_the_location_forwards_upgrade_and_host(host):
+    location = host.file("/etc/nginx/snippets/wsproxy-streamlit.conf").content_string
+    for line in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
+                 "proxy_set_header Connection $wsproxy_connection_upgrade;", "proxy_set_header Host $host;",
+                 "proxy_read_timeout 1d;", "proxy_buffering off;", "client_max_body_size 200m;"):
+        assert line in location
+    upstream = host.file("/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf").content_string
+    assert "ip_hash;" in upstream and upstream.count(":8501 max_fails=3") == 2
+
+
+def test_capacity_is_sized_for_max_sessions(host):
+    conf = host.file("/etc/nginx/nginx.conf").content_string
+    assert "worker_connections 8512;" in conf and "worker_rlimit_nofile 17024;" in conf
+
+
+def test_the_include_sits_in_the_stock_server(host):
+    site = host.file("/etc/nginx/sites-available/default").content_string
+    assert site.count("include /etc/nginx/snippets/wsproxy-streamlit.conf;") == 1
+
+
+def test_the_static_site_is_still_served(host):
+    assert host.check_output("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/") == "200"
+
+
+def test_the_prefix_without_slash_redirects(host):
+    headers = host.check_output("curl -sI http://127.0.0.1/streamlitApp")
+    assert " 301 " in headers.splitlines()[0] and "Location: /streamlitApp/" in headers
+
+
+def test_websocket_through_the_master(master):
+    result = run_check({"url": PUBLIC + "/streamlitApp/", "connect_to": "%s:80" % master, "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["status"] == 101 and result["ping_rtt_ms"] > 0
+    assert result["foreign_origin_status"] == 403
+
+
+def test_tls_server_mode_with_the_test_ca(master):
+    untrusted = run_check({"url": SECURE + "/streamlitApp/", "connect_to": "%s:443" % master})
+    assert untrusted["diagnosis"]["code"] == "tls_untrusted"
+    result = run_check({"url": SECURE + "/streamlitApp/", "connect_to": "%s:443" % master,
+                        "ca_path": os.path.join(TLS_DIR, "ca.pem"), "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["foreign_origin_status"] == 403
+
+
+def test_plain_http_of_the_tls_server_redirects(host):
+    headers = host.check_output("curl -sI -H 'Host: secure.example.test' http://127.0.0.1/streamlitApp/")
+    assert " 301 " in headers.splitlines()[0] and "Location: https://secure.example.test/streamlitApp/" in headers
+
+
+class Probe(threading.Thread):
+    """Fetches the static site every 20 ms and counts the answers that are not 200."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url, self.ok, self.failed, self.running = url, 0, 0, True
+
+    def run(self):
+        while self.running:
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as answer:
+                    self.ok += answer.status == 200
+                    self.failed += answer.status != 200
+            except OSError:
+                self.failed += 1
+            time.sleep(0.02)
+
+
+def test_a_broken_directive_is_rolled_back_while_nginx_keeps_serving(host, master, run_playbook):
+    before = host.check_output(NGINX_FILES)
+    probe = Probe("http://%s/" % master)
+    probe.start()
+    try:
+        returncode, output = run_playbook(MASTER_PLAY, {"nginx_location_extra_directives": ["this_is_not_a_directive on;"]})
+    finally:
+        time.sleep(0.5)
+        probe.running = False
+        probe.join()
+    assert returncode != 0
+    assert 'unknown directive \\"this_is_not_a_directive\\"' in output or 'unknown directive "this_is_not_a_directive"' in output
+    assert "every file this run" in output and "nginx -t passes again" in output
+    assert host.check_output(NGINX_FILES) == before
+    assert probe.ok > 20 and probe.failed == 0, (probe.ok, probe.failed)
+    result = run_check({"url": PUBLIC + "/streamlitApp/", "connect_to": "%s:80" % master})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"streamlit_base_url_path": "my app"}, "streamlit_base_url_path: 'my app' must be one path segment"),
+    ({"nginx_location_child_group": "no_such_group"}, "nginx_location_upstreams: empty, and the group 'no_such_group'"),
+    ({"nginx_location_tls_cert": "/etc/ssl/certs/ssl-cert-snakeoil.pem"}, "nginx_location_tls_cert / nginx_location_tls_key"),
+    ({"nginx_location_sticky": "round_robin"}, "nginx_location_sticky"),
+])
+def test_bad_input_fails_before_any_change(host, run_playbook, bad, message):
+    before = host.check_output(NGINX_FILES)
+    returncode, output = run_playbook(MASTER_PLAY, bad)
+    assert returncode != 0
+    assert message in output, output[-3000:]
+    assert "changed=0" in output and "changed=1" not in output
+    assert host.check_output(NGINX_FILES) == before
