@@ -136,3 +136,14 @@ def test_bad_input_fails_before_any_change(host, run_playbook, bad, message):
     assert message in output, output[-3000:]
     assert "changed=0" in output and "changed=1" not in output
     assert host.check_output(NGINX_FILES) == before
+
+
+def test_check_mode_reports_a_change_and_changes_nothing(host, run_playbook):
+    before = host.check_output(NGINX_FILES)
+    workers = "ps -o pid= --ppid $(cat /run/nginx.pid)"  # a reload replaces every worker
+    workers_before = host.check_output(workers)
+    returncode, output = run_playbook(MASTER_PLAY, {"nginx_location_proxy_timeout": "2d"}, check=True)
+    assert returncode == 0, output[-3000:]
+    assert "changed=0" not in output
+    assert host.check_output(NGINX_FILES) == before
+    assert host.check_output(workers) == workers_before
