@@ -18,10 +18,7 @@ import ssl
 import time
 from collections import namedtuple
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    urlsplit = None
+from urllib.parse import urlsplit
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
@@ -98,8 +95,11 @@ def parse_connect_to(value):
     return match.group(1) or match.group(2), int(match.group(3))
 
 
-def _positive(params, name, allow_zero=False):
+def _positive(params, name, default, allow_zero=False):
+    """``params[name]`` as a number above zero (or zero and above); ``default`` when unset."""
     value = params.get(name)
+    if value is None:
+        return default
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -114,11 +114,10 @@ def normalize_options(params):
     target = parse_target(params.get("url"))
     options = {"target": target, "url": stream_url(target)}
     options["origin"] = params.get("origin") or default_origin(target)
-    for name in ("origin", "foreign_origin"):
-        value = params.get(name) if name == "foreign_origin" else options["origin"]
-        if value and not ORIGIN_RE.match(value):
-            raise ValueError("%s: %r is not an origin like https://example.com[:port] (no path)" % (name, value))
     options["foreign_origin"] = params.get("foreign_origin") or None
+    for name in ("origin", "foreign_origin"):
+        if options[name] and not ORIGIN_RE.match(options[name]):
+            raise ValueError("%s: %r is not an origin like https://example.com[:port] (no path)" % (name, options[name]))
     if options["foreign_origin"] and options["foreign_origin"].lower() == options["origin"].lower():
         raise ValueError("foreign_origin: must differ from origin (%s)" % options["origin"])
     subprotocols = params.get("subprotocols")
@@ -134,11 +133,11 @@ def normalize_options(params):
         if name.lower() == "origin":
             raise ValueError("headers: set Origin with the origin option")
     options["headers"] = headers
-    options["timeout"] = _positive(params, "timeout") if params.get("timeout") is not None else 10.0
-    options["idle"] = _positive(params, "idle", allow_zero=True) if params.get("idle") is not None else 0.0
-    options["retries"] = int(_positive(params, "retries", allow_zero=True)) if params.get("retries") is not None else 0
-    options["delay"] = _positive(params, "delay", allow_zero=True) if params.get("delay") is not None else 1.0
-    options["ping"] = bool(params.get("ping", True)) if params.get("ping") is not None else True
+    options["timeout"] = _positive(params, "timeout", 10.0)
+    options["idle"] = _positive(params, "idle", 0.0, allow_zero=True)
+    options["retries"] = int(_positive(params, "retries", 0, allow_zero=True))
+    options["delay"] = _positive(params, "delay", 1.0, allow_zero=True)
+    options["ping"] = params.get("ping") is not False
     options["validate_certs"] = params.get("validate_certs") is not False
     for name in ("ca_path", "client_cert", "client_key"):
         path = params.get(name)
@@ -151,6 +150,9 @@ def normalize_options(params):
         raise ValueError("client_cert: is required with client_key")
     connect_to = params.get("connect_to")
     options["connect_to"] = parse_connect_to(connect_to) if connect_to else None
+    # Where the check dials: connect_to, or the URL's own host and port.
+    options["peer"] = options["connect_to"] or (target.host, target.port)
+    options["address"] = "%s:%d" % options["peer"]
     options["tls_context"] = _tls_context(options) if target.scheme == "wss" else None
     return options
 
@@ -238,11 +240,11 @@ class _Connection(object):
 
 def _connect(options):
     target = options["target"]
-    host, port = options["connect_to"] or (target.host, target.port)
-    address = "%s:%d" % (host, port)
+    host = options["peer"][0]
+    address = options["address"]
     timeout = options["timeout"]
     try:
-        sock = socket.create_connection((host, port), timeout=timeout)
+        sock = socket.create_connection(options["peer"], timeout=timeout)
     except socket.gaierror as exc:
         raise CheckFailed("dns", host=host, address=address, detail=exc.strerror or str(exc))
     except ConnectionRefusedError:
@@ -278,7 +280,7 @@ def _open(options, origin):
     started = time.monotonic()
     connection = _connect(options)
     target = options["target"]
-    address = "%s:%d" % (options["connect_to"] or (target.host, target.port))
+    address = options["address"]
     key = proto.new_key()
     request = proto.build_request(target.path, host_header(target), key, origin, options["subprotocols"], options["headers"])
     try:
@@ -441,7 +443,7 @@ def _details(options, result, extra):
         "origin": options["origin"],
         "foreign_origin": options["foreign_origin"],
         "host": target.host,
-        "address": "%s:%d" % (options["connect_to"] or (target.host, target.port)),
+        "address": options["address"],
         "timeout": options["timeout"],
         "idle": options["idle"],
         "status": result["status"],

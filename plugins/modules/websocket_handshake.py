@@ -223,7 +223,7 @@ diagnosis:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import DEFAULT_SUBPROTOCOLS, run_check
 
 
 def main():
@@ -232,7 +232,7 @@ def main():
             url=dict(type="str", required=True),
             origin=dict(type="str"),
             foreign_origin=dict(type="str"),
-            subprotocols=dict(type="list", elements="str", default=["streamlit", "PLACEHOLDER_AUTH_TOKEN"]),
+            subprotocols=dict(type="list", elements="str", default=list(DEFAULT_SUBPROTOCOLS)),
             headers=dict(type="dict", default={}),
             timeout=dict(type="float", default=10),
             validate_certs=dict(type="bool", default=True),
