@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(VENV)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wsproxy/streamlit
 SANITY_ROOT ?= /tmp/wsproxy-streamlit-sanity
+ARTIFACTS ?= $(CURDIR)/artifacts
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(ARTIFACTS)/wsproxy-streamlit-$(VERSION).tar.gz
+DEST ?= $(ARTIFACTS)/collections
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -18,7 +22,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv host lab-up lab-down demo lint sanity pytest molecule test bench readme clean
+.PHONY: help venv host lab-up lab-down demo collection install-collection lint sanity pytest molecule test bench readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +50,12 @@ demo: venv host ## Deploy examples/app on the lab behind its master (site.yml) a
 	ansible-playbook site.yml
 	@echo
 	@echo "Open http://localhost:8480/streamlitApp/ in a browser on this machine (the lab master's nginx)."
+
+collection: venv ## Build the collection tarball into artifacts/ (ansible-galaxy collection build).
+	ansible-galaxy collection build --force --output-path $(ARTIFACTS) .
+
+install-collection: collection ## Install the built tarball under DEST (default artifacts/collections).
+	ansible-galaxy collection install --force --no-deps --offline -p $(DEST) $(TARBALL)
 
 lint: venv ## ansible-lint, production profile.
 	ansible-lint
@@ -82,4 +92,4 @@ readme: venv ## Regenerate the README tables (troubleshooting, role variables) f
 
 clean: ## Remove the lab, .venv and caches.
 	-$(MAKE) lab-down
-	rm -rf $(VENV) .cache $(SANITY_ROOT)
+	rm -rf $(VENV) .cache $(SANITY_ROOT) $(ARTIFACTS)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers shared by the testinfra verifiers of the Molecule scenarios."""
+"""Helpers shared by the verifiers of the Molecule scenarios: playbook runs and a real browser."""
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -9,6 +10,14 @@ import pytest
 
 PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[1]))
 LAB_INVENTORY = str(PROJECT / "inventory" / "lab")
+ARTIFACTS = Path(os.environ.get("WSPROXY_ARTIFACTS", PROJECT / "artifacts"))
+# The lab master's port 80, published on this machine (lab/topology.yml).
+APP_URL = "http://localhost:8480/streamlitApp/"
+APP_TITLE = "wsproxy.streamlit demo"
+# Debian's chromium (LAB-NOTES.md): no sandbox inside a container, nothing fetched from outside.
+CHROMIUM = os.environ.get("WSPROXY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -18,14 +27,86 @@ def run_playbook():
     JSON results keep each message on one line as the role wrote it; failures may go to
     stderr (display_failed_stderr under Molecule), so both streams are returned.
     """
-    def run(playbook, *extra_vars, check=False):
+    def run(playbook, *extra_vars, check=False, limit=None):
         args = ["ansible-playbook", "-i", LAB_INVENTORY, str(PROJECT / playbook)]
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
         if check:
             args.append("--check")
+        if limit:
+            args += ["--limit", limit]
         env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
         done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=PROJECT, env=env)
         return done.returncode, done.stdout + done.stderr
 
     return run
+
+
+class AppVisit:
+    """One page load in Chromium, with what the browser saw of the app's WebSocket."""
+
+    def __init__(self, page, url):
+        self.page = page
+        self.sockets = []
+        self.console_errors = []
+        page.on("websocket", self._track)
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        self.response = page.goto(url, wait_until="domcontentloaded")
+
+    def _track(self, socket):
+        record = {"url": socket.url, "frames_received": 0, "closed": False}
+        socket.on("framereceived", lambda _: record.update(frames_received=record["frames_received"] + 1))
+        socket.on("close", lambda _: record.update(closed=True))
+        self.sockets.append(record)
+
+    def handshake_errors(self):
+        """Chromium's own words for each failed WebSocket handshake, from the console."""
+        return [text for text in self.console_errors if "WebSocket" in text]
+
+    def wait_for_handshake_error(self, timeout_ms=20000):
+        waited = 0
+        while not self.handshake_errors() and waited < timeout_ms:
+            self.page.wait_for_timeout(250)
+            waited += 250
+        return self.handshake_errors()
+
+    def response_code_seen(self):
+        """The status code Chromium reports for the failed handshake, or None."""
+        for text in self.handshake_errors():
+            found = re.search(r"Unexpected response code: (\d{3})", text)
+            if found:
+                return int(found.group(1))
+        return None
+
+    def screenshot(self, name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright  # only scenarios with a browser need it
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(chromium):
+    """Open a URL in a fresh browser context (no cookies); return an AppVisit."""
+    contexts = []
+
+    def open_url(url=APP_URL):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(30000)
+        contexts.append(context)
+        return AppVisit(context.new_page(), url)
+
+    yield open_url
+    for context in contexts:
+        context.close()

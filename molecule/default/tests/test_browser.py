@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify of the default scenario: a real Chromium uses the app through the lab master."""
+import json
+import os
+import time
+
+import pytest
+import testinfra
+from playwright.sync_api import expect
+
+from conftest import APP_TITLE, APP_URL, LAB_INVENTORY, PROJECT
+
+testinfra_hosts = ["ansible://child_nodes"]
+
+STREAM_URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
+UPLOAD_SIZE = 5 * 1024 * 1024
+APP_CONTAINER = "streamlit-streamlit"
+# nginx_location_fail_timeout: how long nginx keeps a child that failed out of the upstream.
+FAIL_TIMEOUT = 10
+HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://127.0.0.1:8501/streamlitApp/_stcore/health"
+
+
+def open_app(visit):
+    """Load the app and wait until Streamlit has run the script over the WebSocket."""
+    app = visit(APP_URL)
+    assert app.response.status == 200
+    expect(app.page.get_by_role("heading", name=APP_TITLE)).to_be_visible()
+    return app
+
+
+def assert_no_connection_error(app):
+    assert app.page.get_by_text("Connection error").count() == 0
+    assert app.handshake_errors() == []
+
+
+def test_the_app_talks_over_the_master_websocket(visit):
+    app = open_app(visit)
+    streams = [socket for socket in app.sockets if socket["url"] == STREAM_URL]
+    assert streams, "Chromium opened no WebSocket to %s; it opened %s" % (STREAM_URL, app.sockets)
+    assert streams[0]["frames_received"] > 0 and not streams[0]["closed"]
+    assert_no_connection_error(app)
+
+
+def test_the_button_changes_the_page(visit):
+    app = open_app(visit)
+    expect(app.page.get_by_text("Button clicked 0 times")).to_be_visible()
+    for clicks in (1, 2):
+        app.page.get_by_role("button", name="Click me").click()
+        expect(app.page.get_by_text("Button clicked %d times" % clicks)).to_be_visible()
+    assert_no_connection_error(app)
+
+
+def test_a_5_mb_upload_reaches_the_app(visit):
+    app = open_app(visit)
+    app.page.locator("input[type=file]").set_input_files(
+        {"name": "five-mb.bin", "mimeType": "application/octet-stream", "buffer": os.urandom(UPLOAD_SIZE)})
+    expect(app.page.get_by_text("Received five-mb.bin: %d bytes" % UPLOAD_SIZE)).to_be_visible()
+    assert_no_connection_error(app)
+    shot = app.screenshot("default-app-through-master.png")
+    assert shot.stat().st_size > 10000
+
+
+def test_each_child_serves_the_app_when_the_other_is_down(visit):
+    children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+    assert len(children) >= 2
+    for down in children:
+        down.check_output("docker stop %s" % APP_CONTAINER)
+        try:
+            app = open_app(visit)
+            app.page.get_by_role("button", name="Click me").click()
+            expect(app.page.get_by_text("Button clicked 1 times")).to_be_visible()
+            assert_no_connection_error(app)
+        finally:
+            down.check_output("docker start %s" % APP_CONTAINER)
+            down.check_output(HEALTH)
+            time.sleep(FAIL_TIMEOUT + 1)  # or nginx would still count it out, with the other one down next
+
+
+@pytest.mark.parametrize("path", ["site.yml", "roles/container/tasks/main.yml",
+                                  "roles/nginx_location/tasks/main.yml",
+                                  "plugins/modules/websocket_handshake.py", "examples/app/app.py"])
+def test_converge_used_the_installed_collection(path):
+    installed = os.environ["WSPROXY_INSTALLED_COLLECTION"]
+    manifest = json.loads(open(os.path.join(installed, "MANIFEST.json"), encoding="utf-8").read())
+    assert manifest["collection_info"]["version"] in (PROJECT / "galaxy.yml").read_text(encoding="utf-8")
+    with open(os.path.join(installed, path), encoding="utf-8") as shipped:
+        assert shipped.read() == (PROJECT / path).read_text(encoding="utf-8")
+
+
+def test_the_tarball_leaves_out_development_files():
+    installed = os.environ["WSPROXY_INSTALLED_COLLECTION"]
+    for name in (".venv", ".git", "lab", "molecule", "inventory/lab", "artifacts", "Makefile"):
+        assert not os.path.exists(os.path.join(installed, name)), name
