@@ -23,11 +23,13 @@ from urllib.parse import urlsplit
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
     TRANSIENT_CODES,
+    classify_forbidden,
     classify_response,
     describe,
 )
 
 STREAM_SUFFIX = "/_stcore/stream"
+HEALTH_SUFFIX = "/_stcore/health"
 DEFAULT_SUBPROTOCOLS = ("streamlit", "PLACEHOLDER_AUTH_TOKEN")
 DEFAULT_PORTS = {"ws": 80, "wss": 443}
 HTTP_TO_WS = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
@@ -319,6 +321,26 @@ def _handshake_status(options, origin):
     return response.status
 
 
+def _health_status(options):
+    """Status of a plain GET of Streamlit's health URL beside the stream, or None."""
+    target = options["target"]
+    path = target.path.split("?")[0]
+    if not path.endswith(STREAM_SUFFIX):
+        return None
+    try:
+        connection = _connect(options)
+    except CheckFailed:
+        return None
+    try:
+        connection.send(proto.build_get_request(path[:-len(STREAM_SUFFIX)] + HEALTH_SUFFIX, host_header(target),
+                                                options["headers"]))
+        return proto.parse_response_head(connection.read_head(time.monotonic() + options["timeout"])).status
+    except (socket.timeout, EOFError, OSError, proto.ProtocolError):
+        return None
+    finally:
+        connection.close()
+
+
 def _ping(connection, timeout):
     """Send a masked ping and wait for its pong, answering server pings; return the RTT in ms."""
     payload = b"wsproxy-" + os.urandom(8)
@@ -404,9 +426,13 @@ def check_once(options):
         if response.status != 101:
             body = connection.read_body(response.headers, time.monotonic() + min(options["timeout"], 2.0))
             code = classify_response(response.status, response.headers, body, options["target"].scheme)
+            detail = _body_text(body) if code in ("path_mismatch", "unexpected_status") else ""
             if code == "forbidden":
-                code = "origin_rejected" if _handshake_status(options, None) == 101 else "path_mismatch"
-            raise CheckFailed(code, detail=_body_text(body) if code in ("path_mismatch", "unexpected_status") else "")
+                without_origin = _handshake_status(options, None)
+                health = _health_status(options) if without_origin == 403 else None
+                code, detail = classify_forbidden(without_origin, health)
+                detail = detail or _body_text(body)
+            raise CheckFailed(code, detail=detail)
         _verify_upgrade(result, response, key, options)
         phase = "no_pong"
         try:

@@ -36,10 +36,11 @@ _TABLE = [
     Diagnosis(
         "origin_rejected",
         "Page loads, then \"Connection error\"; the WebSocket gets 403 in the browser.",
-        "Streamlit rejected Origin {origin} (403 with it, 101 without it): the Host it receives is not the public host.",
+        "Streamlit rejected Origin {origin}{detail_suffix}: the Host it receives is not the public host.",
         "Forward the public host with `proxy_set_header Host $host;` in the location (`$http_host` when the "
         "public URL has a non-default port: Streamlit compares host:port) and list the public origin "
-        "in Streamlit's `server.corsAllowedOrigins` (variable streamlit_public_origins). "
+        "in Streamlit's `server.corsAllowedOrigins` (variable streamlit_public_origins; the container role also "
+        "puts its host names in `server.allowedHosts`, which refuses any other Host even without Origin). "
         "Do not set `server.enableCORS=false`: that lets every website in.",
     ),
     Diagnosis(
@@ -218,6 +219,22 @@ def classify_response(status, headers, body, scheme):
     if status == 504:
         return "upstream_timeout"
     return "unexpected_status"
+
+
+def classify_forbidden(status_without_origin, health_status):
+    """Tell why a handshake sent with Origin got 403; return (code, detail).
+
+    ``status_without_origin``: the same handshake without Origin. ``health_status``: a plain
+    GET of the app's health URL through the same proxy (None when not tried). Streamlit
+    refuses a Host outside server.allowedHosts even without Origin, but still serves HTTP:
+    a healthy app behind the same prefix means the Host, not the path, is wrong.
+    """
+    if status_without_origin == 101:
+        return "origin_rejected", "403 with it, 101 without it"
+    if health_status == 200:
+        return "origin_rejected", ("403 even without Origin, while the health URL answers 200: "
+                                   "server.allowedHosts does not list the Host it receives")
+    return "path_mismatch", ""
 
 
 def troubleshooting_markdown():

@@ -143,8 +143,6 @@ def parse_close_payload(payload):
 def build_request(path, host_header, key, origin=None, subprotocols=(), headers=None):
     """Return the bytes of a WebSocket opening handshake request."""
     lines = [
-        "GET %s HTTP/1.1" % path,
-        "Host: %s" % host_header,
         "Upgrade: websocket",
         "Connection: Upgrade",
         "Sec-WebSocket-Key: %s" % key,
@@ -154,6 +152,16 @@ def build_request(path, host_header, key, origin=None, subprotocols=(), headers=
         lines.append("Origin: %s" % origin)
     if subprotocols:
         lines.append("Sec-WebSocket-Protocol: %s" % ", ".join(subprotocols))
+    return _request(path, host_header, lines, headers)
+
+
+def build_get_request(path, host_header, headers=None):
+    """Return the bytes of a plain HTTP GET with the same Host and extra headers as the handshake."""
+    return _request(path, host_header, ["Connection: close"], headers)
+
+
+def _request(path, host_header, lines, headers):
+    lines = ["GET %s HTTP/1.1" % path, "Host: %s" % host_header] + lines
     extra = dict(headers or {})
     if not any(name.lower() == "user-agent" for name in extra):
         extra["User-Agent"] = "wsproxy.streamlit-websocket_handshake"

@@ -86,6 +86,15 @@ def streamlit_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def streamlit_allowed_hosts(tmp_path_factory):
+    """Streamlit as the container role configures it: the public origin and host listed."""
+    app = StreamlitApp(tmp_path_factory.mktemp("streamlit-allowed-hosts"), enableCORS="true",
+                       corsAllowedOrigins="http://%s" % PUBLIC_HOST, allowedHosts=PUBLIC_HOST)
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
 def streamlit_cors_off(tmp_path_factory):
     """The blog's "fix": server.enableCORS=false."""
     app = StreamlitApp(tmp_path_factory.mktemp("streamlit-cors-off"), enableCORS="false",

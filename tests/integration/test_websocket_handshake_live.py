@@ -43,6 +43,22 @@ def test_upgrade_without_host_forwarding_rejects_the_public_origin(streamlit_app
     assert "enableCORS=false" in result["diagnosis"]["fix"]
 
 
+def test_upgrade_without_host_forwarding_fails_the_allowed_hosts_check(streamlit_allowed_hosts, nginx):
+    # allowedHosts refuses the upstream Host even without Origin; the app itself is reachable.
+    proxy = nginx("no_host", upstream(streamlit_allowed_hosts))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "origin_rejected", result["diagnosis"]
+    assert "server.allowedHosts" in result["diagnosis"]["summary"]
+    assert "proxy_set_header Host $host;" in result["diagnosis"]["fix"]
+
+
+def test_correct_location_with_allowed_hosts_passes(streamlit_allowed_hosts, nginx):
+    proxy = nginx("correct", upstream(streamlit_allowed_hosts))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "foreign_origin": FOREIGN})
+    assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+    assert result["foreign_origin_status"] == 403
+
+
 def test_correct_location_passes_with_a_pong_and_refuses_a_foreign_origin(streamlit_app, nginx):
     proxy = nginx("correct", upstream(streamlit_app))
     result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "foreign_origin": FOREIGN})

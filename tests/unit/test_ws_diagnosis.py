@@ -3,6 +3,7 @@ import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
     DIAGNOSES,
+    classify_forbidden,
     classify_response,
     describe,
 )
@@ -54,3 +55,16 @@ def test_describe_fills_details_and_keeps_unknown_ones_visible():
 @pytest.mark.parametrize("detail, suffix", [("", "."), ("boom", " (boom).")])
 def test_describe_detail_suffix(detail, suffix):
     assert describe("closed", address="h:1", detail=detail)["summary"].endswith(suffix)
+
+
+@pytest.mark.parametrize("without_origin, health, code, detail_word", [
+    (101, None, "origin_rejected", "101 without it"),
+    (403, 200, "origin_rejected", "server.allowedHosts"),
+    (403, 404, "path_mismatch", ""),
+    (403, None, "path_mismatch", ""),
+    (404, None, "path_mismatch", ""),
+])
+def test_classify_forbidden_tells_host_from_path(without_origin, health, code, detail_word):
+    found, detail = classify_forbidden(without_origin, health)
+    assert found == code
+    assert detail_word in detail

@@ -108,6 +108,14 @@ def test_build_request_is_a_browser_like_handshake():
     assert raw.endswith("\r\n\r\n")
 
 
+def test_build_get_request_keeps_host_and_headers_without_upgrade():
+    raw = proto.build_get_request("/app/_stcore/health", "example.com:8080", {"X-Auth": "t"}).decode()
+    lines = raw.split("\r\n")
+    assert lines[:3] == ["GET /app/_stcore/health HTTP/1.1", "Host: example.com:8080", "Connection: close"]
+    assert "X-Auth: t" in lines and not any(line.startswith(("Upgrade", "Sec-WebSocket", "Origin")) for line in lines)
+    assert raw.endswith("\r\n\r\n")
+
+
 @pytest.mark.parametrize("head, status, reason, headers", [
     (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade", 101, "Switching Protocols",
      {"upgrade": "websocket", "connection": "Upgrade"}),
