@@ -35,7 +35,8 @@ _TABLE = [
     ),
     Diagnosis(
         "origin_rejected",
-        "Page loads, then \"Connection error\"; the WebSocket gets 403 in the browser.",
+        "Page stays a grey skeleton; browser console: \"Error during WebSocket handshake: "
+        "Unexpected response code: 403\".",
         "Streamlit rejected Origin {origin}{detail_suffix}: the Host it receives is not the public host.",
         "Forward the public host with `proxy_set_header Host $host;` in the location (`$http_host` when the "
         "public URL has a non-default port: Streamlit compares host:port) and list the public origin "
