@@ -42,7 +42,7 @@ host: ## Make sure a Docker engine answers and debootstrap, nginx and chromium e
 lab-up: venv host ## Start the lab: a master and child nodes (lab/topology.yml).
 	ansible-playbook lab/up.yml
 
-lab-down: venv ## Remove the lab's containers and network (images are kept).
+lab-down: venv ## Remove the lab's containers, network and volumes (images on this machine are kept).
 	ansible-playbook lab/down.yml
 
 demo: venv host ## Deploy examples/app on the lab behind its master (site.yml) and print the URL.
@@ -75,8 +75,9 @@ sanity: venv ## ansible-test sanity from a copy under ansible_collections/wsprox
 pytest: venv host ## Unit and integration tests (real nginx and Streamlit on loopback).
 	pytest tests/unit tests/integration
 
-molecule: venv host ## Every Molecule scenario under molecule/, on the lab.
-	molecule test --all
+molecule: venv host ## Every Molecule scenario under molecule/, on the lab (image cache emptied before and after).
+	ansible-playbook lab/down.yml
+	molecule test --all; status=$$?; ansible-playbook lab/down.yml; exit $$status
 
 test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 	$(MAKE) lint
