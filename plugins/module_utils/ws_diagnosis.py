@@ -46,7 +46,8 @@ _TABLE = [
     ),
     Diagnosis(
         "path_mismatch",
-        "The stream URL answers 404 (or 403 with and without Origin); the app shows \"Connection error\".",
+        "The stream URL answers 404, or 403 with and without Origin while nothing healthy answers behind "
+        "that prefix; the app shows \"Connection error\".",
         "{url} answered {status} with and without Origin: the request does not reach Streamlit's stream route{detail_suffix}.",
         "Keep the prefix end to end: `location /<prefix>/ { proxy_pass http://<upstream>; }` (no URI after the "
         "upstream, so nginx does not rewrite the path) and Streamlit's `server.baseUrlPath` = <prefix> "
