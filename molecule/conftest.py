@@ -50,8 +50,12 @@ class AppVisit:
         self.sockets = []
         self.console_errors = []
         page.on("websocket", self._track)
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("console", self._console)
         self.response = page.goto(url, wait_until="domcontentloaded")
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
 
     def _track(self, socket):
         record = {"url": socket.url, "frames_received": 0, "closed": False}
