@@ -128,3 +128,15 @@ def test_check_mode_reports_a_config_change_and_changes_nothing(converge):
     assert "changed=0" not in output
     assert started_at() == before
     assert [host.file(DATA_DIR + "/config.toml").sha256sum for host in hosts] == config_before
+
+
+def test_an_app_that_never_gets_healthy_fails_with_its_log(converge):
+    # Streamlit starts, but on another port than the one the role publishes and probes.
+    try:
+        returncode, output = converge({"streamlit_env": {"STREAMLIT_SERVER_PORT": "8599"}, "streamlit_health_timeout": 6})
+        assert returncode != 0
+        assert "did not answer ok at http://127.0.0.1:8501/streamlitApp/_stcore/health" in output, output[-3000:]
+        assert "streamlit_health_timeout" in output
+        assert ":8599" in output, "the container's own log lines are missing: " + output[-3000:]
+    finally:
+        assert converge()[0] == 0
