@@ -85,8 +85,9 @@ test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 	$(MAKE) pytest
 	$(MAKE) molecule
 
-bench: venv host ## Benchmarks that print figures (websocket_handshake check time).
+bench: venv host ## Benchmarks that print figures (check time; sessions held by stock vs sized nginx).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
+	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_nginx_capacity
 
 readme: venv ## Regenerate the README tables (troubleshooting, role variables) from their sources.
 	PYTHONPATH=$(COLLECTIONS) python tools/render_readme.py

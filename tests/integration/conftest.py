@@ -138,10 +138,11 @@ LOCATIONS = {
 }
 
 NGINX_CONF = """{user}
-worker_processes 1;
+worker_processes {worker_processes};
+{rlimit}
 pid {root}/nginx.pid;
 error_log {root}/error.log info;
-events {{ worker_connections 256; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
     access_log {root}/access.log;
     client_body_temp_path {root}/body;
@@ -161,7 +162,8 @@ http {{
 
 
 class Nginx:
-    def __init__(self, root, location, upstream, read_timeout="60s", tls=None):
+    def __init__(self, root, location, upstream, read_timeout="60s", tls=None,
+                 worker_processes="1", worker_connections=256, rlimit_nofile=None):
         self.root = root
         self.port = free_port()
         root.mkdir(parents=True, exist_ok=True)
@@ -170,6 +172,8 @@ class Nginx:
             tls_lines = "ssl_certificate %s;\n        ssl_certificate_key %s;" % (tls["cert"], tls["key"])
         conf = NGINX_CONF.format(
             user="user root;" if os.geteuid() == 0 else "",
+            worker_processes=worker_processes, worker_connections=worker_connections,
+            rlimit="worker_rlimit_nofile %d;" % rlimit_nofile if rlimit_nofile else "",
             root=root, port=self.port, ssl=" ssl" if tls else "", server_name=PUBLIC_HOST, tls=tls_lines,
             location=LOCATIONS[location].format(prefix=PREFIX, upstream=upstream, read_timeout=read_timeout),
         )

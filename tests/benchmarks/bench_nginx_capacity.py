@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark: WebSocket sessions one nginx holds, Debian's stock sizing vs the role's sizing.
+
+Both nginx run side by side on loopback with the same location, in front of the same
+upstream: a `websockets` server that holds every session open (a Streamlit session also runs
+a script thread, so Streamlit itself would be the limit long before nginx). Each session is
+a real handshake through nginx that stays open; at the end every held session must answer a
+ping. Run: make bench (prints figures; it is not a pass/fail test).
+"""
+import asyncio
+import multiprocessing
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jinja2
+import yaml
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+
+from tests.integration.conftest import PREFIX, Nginx, free_port, port_open, wait_for
+
+SESSIONS = 2000
+BATCH = 100
+DEBIAN_NGINX_CONF = Path("/etc/nginx/nginx.conf")
+ROLE_VARS = Path(__file__).resolve().parents[2] / "roles" / "nginx_location" / "vars" / "main.yml"
+
+
+def role_sizing(max_sessions):
+    """worker_connections and worker_rlimit_nofile as the nginx_location role computes them."""
+    variables = yaml.safe_load(ROLE_VARS.read_text(encoding="utf-8"))
+    context = {"nginx_location_max_sessions": max_sessions}
+    for name in ("_nginx_location_worker_connections", "_nginx_location_rlimit_nofile"):
+        context[name] = jinja2.Environment().from_string(variables[name]).render(context)
+    return int(context["_nginx_location_worker_connections"]), int(context["_nginx_location_rlimit_nofile"])
+
+
+def debian_sizing():
+    """worker_processes and worker_connections of the nginx.conf Debian ships."""
+    conf = DEBIAN_NGINX_CONF.read_text(encoding="utf-8")
+    processes = re.search(r"^\s*worker_processes\s+(\S+);", conf, re.M).group(1)
+    connections = int(re.search(r"^\s*worker_connections\s+(\d+);", conf, re.M).group(1))
+    return processes, connections
+
+
+def hold_sessions(port):
+    """The upstream (own process, own file limit): accept every session and keep it open."""
+    async def handler(websocket):
+        await websocket.wait_closed()
+
+    async def main():
+        async with serve(handler, "127.0.0.1", port, subprotocols=["streamlit"], max_queue=1, ping_interval=None):
+            await asyncio.Future()
+
+    asyncio.run(main())
+
+
+async def open_sessions(url, target):
+    """Open sessions in batches until ``target`` or a batch fails; return (sessions, failures, seconds)."""
+    held, failures = [], 0
+    started = time.perf_counter()
+
+    async def one():
+        return await connect(url, origin="http://127.0.0.1", subprotocols=["streamlit"], open_timeout=5,
+                             ping_interval=None, max_queue=1)
+
+    while len(held) < target:
+        results = await asyncio.gather(*(one() for _slot in range(min(BATCH, target - len(held)))), return_exceptions=True)
+        opened = [session for session in results if not isinstance(session, BaseException)]
+        held += opened
+        failures += len(results) - len(opened)
+        if len(opened) < len(results):
+            break
+    return held, failures, time.perf_counter() - started
+
+
+async def alive(sessions):
+    """How many held sessions answer a ping within 10 s."""
+    async def ping(session):
+        try:
+            await asyncio.wait_for(await session.ping(), 10)
+            return True
+        except Exception:  # pylint: disable=broad-except  # a dead session is what we count
+            return False
+    return sum(await asyncio.gather(*(ping(session) for session in sessions)))
+
+
+async def measure(url):
+    held, failures, seconds = await open_sessions(url, SESSIONS)
+    answering = await alive(held)
+    await asyncio.gather(*(session.close() for session in held), return_exceptions=True)
+    return len(held), failures, answering, seconds
+
+
+def main():
+    root = Path(tempfile.mkdtemp(prefix="wsproxy-capacity-"))
+    upstream_port = free_port()
+    upstream = multiprocessing.Process(target=hold_sessions, args=(upstream_port,), daemon=True)
+    upstream.start()
+    wait_for(lambda: port_open(upstream_port), 10, "the upstream on port %d" % upstream_port)
+    processes, stock_connections = debian_sizing()
+    sized_connections, sized_rlimit = role_sizing(SESSIONS)
+    configs = [
+        ("Debian stock", dict(worker_processes=processes, worker_connections=stock_connections)),
+        ("nginx_location_max_sessions=%d" % SESSIONS,
+         dict(worker_processes=processes, worker_connections=sized_connections, rlimit_nofile=sized_rlimit)),
+    ]
+    print("nginx capacity benchmark: up to %d WebSocket sessions through one nginx, worker_processes %s"
+          % (SESSIONS, processes))
+    print("| nginx sizing | worker_connections | sessions held | failed to open | nginx: \"worker_connections are not enough\" "
+          "| answering a ping | open time |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    figures = []
+    try:
+        for name, sizing in configs:
+            proxy = Nginx(root / re.sub(r"\W+", "-", name), "correct", "127.0.0.1:%d" % upstream_port, **sizing)
+            try:
+                url = "ws://127.0.0.1:%d/%s/_stcore/stream" % (proxy.port, PREFIX)
+                held, failures, answering, seconds = asyncio.run(measure(url))
+            finally:
+                proxy.stop()
+            figures.append(held)
+            refusals = (proxy.root / "error.log").read_text(encoding="utf-8").count("worker_connections are not enough")
+            print("| %s | %d | %d | %d | %d | %d | %.1f s |"
+                  % (name, sizing["worker_connections"], held, failures, refusals, answering, seconds))
+    finally:
+        upstream.terminate()
+    print("Sized / stock sessions held: %.1fx" % (figures[1] / max(figures[0], 1)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
