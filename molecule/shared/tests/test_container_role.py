@@ -140,3 +140,19 @@ def test_an_app_that_never_gets_healthy_fails_with_its_log(converge):
         assert ":8599" in output, "the container's own log lines are missing: " + output[-3000:]
     finally:
         assert converge()[0] == 0
+
+
+def test_removing_the_secrets_removes_their_mount_and_file(converge):
+    # A restart alone would look for the removed file: the container must be recreated.
+    hosts = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+    try:
+        returncode, output = converge({"streamlit_secrets": {}})
+        assert returncode == 0, output[-3000:]
+        for host in hosts:
+            container = inspect(host)
+            assert container["State"]["Running"] is True
+            assert "/app/.streamlit/secrets.toml" not in [mount["Destination"] for mount in container["Mounts"]]
+            assert not host.file(DATA_DIR + "/secrets.toml").exists
+            assert host.check_output("curl -fsS --retry 30 --retry-delay 1 --retry-all-errors %s" % HEALTH) == "ok"
+    finally:
+        assert converge()[0] == 0
