@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: upstream_servers
+short_description: The nginx upstream servers of an app's child nodes, from the inventory
+version_added: 0.1.0
+description:
+  - For each host, where the master reaches it - its C(streamlit_node_address), else its C(ansible_host), else its
+    inventory name (a DNS name) - joined with the port. IPv6 addresses get brackets (V([::1]:8501)).
+  - The one computation of the nginx_location role's upstream list - the list it validates is the list it renders.
+author:
+  - wsproxy.streamlit maintainers (@wsproxy)
+positional: hostvars, port
+options:
+  _input:
+    description: Inventory host names, for example C(groups['child_nodes']) (nested groups included).
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description: The C(hostvars) of the play.
+    type: dict
+    required: true
+  port:
+    description: The port Streamlit is published on.
+    type: int
+    required: true
+"""
+
+EXAMPLES = r"""
+upstreams: "{{ groups['child_nodes'] | wsproxy.streamlit.upstream_servers(hostvars, 8501) }}"
+# app1.internal (name only) -> app1.internal:8501; ansible_host 10.0.0.5 -> 10.0.0.5:8501;
+# streamlit_node_address "fd00::5" -> [fd00::5]:8501
+"""
+
+RETURN = r"""
+_value:
+  description: One V(host:port) per host, in inventory order.
+  type: list
+  elements: str
+"""
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import upstream_servers
+
+
+def _upstream_servers(hosts, hostvars, port):
+    nodes = []
+    for name in hosts:
+        facts = hostvars[name]
+        nodes.append({"name": name,
+                      "streamlit_node_address": facts.get("streamlit_node_address"),
+                      "ansible_host": facts.get("ansible_host")})
+    return upstream_servers(nodes, port)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"upstream_servers": _upstream_servers}
