@@ -22,7 +22,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv host lab-up lab-down demo collection install-collection lint sanity pytest molecule test bench readme clean
+.PHONY: help venv host lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ lab-up: venv host ## Start the lab: a master and child nodes (lab/topology.yml).
 
 lab-down: venv ## Remove the lab's containers, network and volumes (images on this machine are kept).
 	ansible-playbook lab/down.yml
+
+lab-purge: venv ## Remove the lab and every lab image and volume: the next lab-up starts as on a fresh machine.
+	LAB_KEEP_IMAGE_CACHE=false ansible-playbook lab/down.yml
+	docker image ls --quiet --filter 'reference=wsproxy-lab/*' | sort -u | xargs -r docker image rm --force
+	docker volume ls --quiet --filter label=wsproxy.lab | xargs -r docker volume rm
+	docker image prune --force >/dev/null
 
 demo: venv host ## Deploy examples/app on the lab behind its master (site.yml) and print the URL.
 	ansible-playbook lab/up.yml

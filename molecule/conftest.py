@@ -27,8 +27,12 @@ def run_playbook():
     JSON results keep each message on one line as the role wrote it; failures may go to
     stderr (display_failed_stderr under Molecule), so both streams are returned.
     """
-    def run(playbook, *extra_vars, check=False, limit=None):
-        args = ["ansible-playbook", "-i", LAB_INVENTORY, str(PROJECT / playbook)]
+    def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None):
+        args = ["ansible-playbook", "-i", str(inventory), str(PROJECT / playbook)]
+        if hosts_file:
+            # Names resolve as the lab network resolves them, for this run only: a private
+            # mount namespace sees hosts_file as /etc/hosts; the machine's own stays as it is.
+            args = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts_file)] + args
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
         if check:
@@ -40,6 +44,12 @@ def run_playbook():
         return done.returncode, done.stdout + done.stderr
 
     return run
+
+
+def recap(output):
+    """{host: {'ok': n, 'changed': n, 'failed': n, ...}} from a PLAY RECAP."""
+    return {host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+            for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M)}
 
 
 class AppVisit:

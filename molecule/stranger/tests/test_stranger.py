@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify of the stranger scenario: site.yml with hosts named by DNS name only, on a master whose
+nginx an admin already runs (own site, own map, redirect-first file), then failures that change nothing."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import PROJECT, recap
+
+testinfra_hosts = ["ansible://master"]
+
+INVENTORY = PROJECT / "molecule" / "stranger" / "inventory.yml"
+EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp")
+SITE = "/etc/nginx/sites-available/apps"
+SNIPPET = "/etc/nginx/snippets/wsproxy-streamlit.conf"
+NGINX_FILES = "find /etc/nginx -type f | sort | xargs sha256sum"
+NODES = {"master": "wsproxy-lab-master", "child-1": "wsproxy-lab-child-1", "child-2": "wsproxy-lab-child-2"}
+
+
+def inspect(container, template):
+    return subprocess.run(["docker", "inspect", "--format", template, container],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def hosts_file():
+    """What the site's DNS would say: each node's name, and the public name on the master."""
+    lines = ["127.0.0.1 localhost"]
+    for node, container in NODES.items():
+        address = inspect(container, "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}")
+        lines.append("%s %s.wsproxy.test%s" % (address, node, " apps.wsproxy.test" if node == "master" else ""))
+    path = os.path.join(EPHEMERAL, "hosts")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def app_vars():
+    """The inventory's group_vars, as a stranger writes them (nothing about addresses)."""
+    return {
+        "streamlit_app_src": str(PROJECT / "examples" / "app"),
+        "streamlit_public_origins": ["https://apps.wsproxy.test"],
+        "streamlit_cookie_secret": "stranger-scenario-cookie-secret",
+        # The lab has no registry: build on the Python image the lab preloaded into the children.
+        "streamlit_base_image": inspect(NODES["child-1"], '{{index .Config.Labels "wsproxy.lab.python_image"}}'),
+        "nginx_location_include_in": SITE,
+        "nginx_location_max_sessions": 4000,
+        "wsproxy_check_ca_path": os.path.join(EPHEMERAL, "tls", "ca.pem"),
+    }
+
+
+@pytest.fixture(scope="module")
+def deployed(run_playbook, hosts_file, app_vars):
+    first = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
+    second = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
+    return first, second
+
+
+def test_site_yml_passes_with_hosts_named_by_dns_name_only(deployed):
+    code, output = deployed[0]
+    assert code == 0, output[-4000:]
+    assert "WebSocket upgrade through wss://apps.wsproxy.test/streamlitApp/_stcore/stream works" in output
+    assert set(recap(output)) == {"master.wsproxy.test", "child-1.wsproxy.test", "child-2.wsproxy.test"}
+
+
+def test_the_check_dialled_the_master_by_its_name(deployed):
+    # connect_to is the master's own name, never localhost (delegate_to: localhost's ansible_host).
+    output = deployed[0][1]
+    assert '"connect_to": "master.wsproxy.test:443"' in output.replace("'", '"') or "master.wsproxy.test:443" in output
+    assert "localhost:443" not in output
+
+
+def test_a_second_run_changes_nothing(deployed):
+    code, output = deployed[1]
+    assert code == 0, output[-4000:]
+    assert all(counts["changed"] == 0 for counts in recap(output).values()), recap(output)
+
+
+def test_the_upstream_names_the_children_by_dns_name(host, deployed):
+    upstream = host.file("/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf").content_string
+    assert "server child-1.wsproxy.test:8501 " in upstream and "server child-2.wsproxy.test:8501 " in upstream
+
+
+def test_the_include_is_in_the_tls_server_not_the_redirect(host, deployed):
+    site = host.file(SITE).content_string
+    redirect, tls = site.split("server {")[1:3]
+    assert SNIPPET not in redirect
+    assert tls.lstrip().startswith("include %s;" % SNIPPET)
+    # The admin's own map is untouched, and ours has a name of its own: no duplicate variable.
+    assert "map $http_upgrade $connection_upgrade {" in site
+    assert host.run("nginx -t").rc == 0
+    assert host.check_output("curl -sk --resolve apps.wsproxy.test:443:127.0.0.1 https://apps.wsproxy.test/admin-health") \
+        == "admin site"
+
+
+def _fails_changing_nothing(host, run_playbook, hosts_file, app_vars, overrides, expected):
+    before = host.check_output(NGINX_FILES)
+    code, output = run_playbook("site.yml", app_vars, overrides, inventory=INVENTORY, hosts_file=hosts_file)
+    assert code != 0, output[-3000:]
+    assert expected in output, output[-3000:]
+    assert host.check_output(NGINX_FILES) == before, "a file under /etc/nginx changed"
+    counts = recap(output)["master.wsproxy.test"]
+    assert counts["changed"] == 0 and counts["failed"] == 1, counts
+    return output
+
+
+def test_an_origin_that_no_block_serves_fails_naming_the_file(host, run_playbook, hosts_file, app_vars, deployed):
+    # Plain http: in this file port 80 only redirects. Children unchanged, master unchanged.
+    _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
+                            {"streamlit_public_origins": ["http://apps.wsproxy.test"], "nginx_location_include_in": SITE},
+                            "nginx_location_include_in: %s: no server block serves http://apps.wsproxy.test" % SITE)
+
+
+def test_a_snippet_that_no_server_includes_fails_before_any_change(host, run_playbook, hosts_file, app_vars, deployed):
+    _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
+                            {"nginx_location_include_in": "", "streamlit_app_name": "orphan"},
+                            "nginx_location_include_in: empty, and no file under /etc/nginx includes")
+
+
+def test_server_settings_in_snippet_mode_fail_before_any_change(host, run_playbook, hosts_file, app_vars, deployed):
+    _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
+                            {"nginx_location_server_name": "apps.wsproxy.test", "nginx_location_tls_cert": "/etc/nginx/tls/apps.pem",
+                             "nginx_location_tls_key": "/etc/nginx/tls/apps.key"},
+                            "nginx_location_server_name, nginx_location_tls_cert, nginx_location_tls_key: set, but "
+                            "nginx_location_mode is snippet")
+
+
+def test_a_template_error_is_not_blamed_on_nginx(host, run_playbook, hosts_file, app_vars, deployed):
+    # An undefined variable inside the configure block: the task is named, nginx is not blamed.
+    output = _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
+                                     {"nginx_location_extra_directives": ["add_header X-Test {{ undefined_in_a_directive }};"]},
+                                     'The task "Write the location of the app" failed')
+    assert "undefined_in_a_directive" in output
+    assert "nginx rejected" not in output and "nginx said" not in output
+
+
+def test_the_app_still_answers_after_the_failures(run_playbook, hosts_file, app_vars, deployed):
+    code, output = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
+    assert code == 0, output[-3000:]
+    assert all(counts["changed"] == 0 for counts in recap(output).values()), recap(output)

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The nginx_location role's pure helpers: the upstream list and where the include goes."""
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import (
+    NginxSyntaxError, choose_server, format_server, invalid_upstream_servers, server_blocks, split_origin,
+    upstream_servers, with_include)
+
+SNIPPET = "/etc/nginx/snippets/wsproxy-app.conf"
+
+
+@pytest.mark.parametrize("node, expected", [
+    ({"name": "app1.internal"}, "app1.internal:8501"),                                      # by name only
+    ({"name": "app1", "ansible_host": "10.0.0.5"}, "10.0.0.5:8501"),                        # ansible_host only
+    ({"name": "app1", "streamlit_node_address": "10.1.0.5"}, "10.1.0.5:8501"),              # node address only
+    ({"name": "app1", "ansible_host": "10.0.0.5", "streamlit_node_address": "10.1.0.5"}, "10.1.0.5:8501"),
+    ({"name": "app1", "streamlit_node_address": "::1"}, "[::1]:8501"),                       # IPv6
+    ({"name": "app1", "ansible_host": "fd00::5"}, "[fd00::5]:8501"),
+    ({"name": "app1", "streamlit_node_address": "[fd00::5]"}, "[fd00::5]:8501"),
+    ({"name": "app1", "streamlit_node_address": "", "ansible_host": None}, "app1:8501"),    # empty values
+])
+def test_upstream_server_of_each_inventory_shape(node, expected):
+    assert upstream_servers([node], 8501) == [expected]
+    assert invalid_upstream_servers([expected]) == []
+
+
+def test_upstream_servers_keep_inventory_order():
+    nodes = [{"name": "eu1.internal"}, {"name": "us1", "ansible_host": "10.0.0.9"}]
+    assert upstream_servers(nodes, 8600) == ["eu1.internal:8600", "10.0.0.9:8600"]
+
+
+@pytest.mark.parametrize("server", [
+    "::1:8501",                 # IPv6 without brackets: nginx says "invalid port in upstream"
+    "app1.internal",            # no port
+    "app1.internal:8501\n",     # trailing newline ($ would match before it)
+    "a;b:8501", "a b:8501", "a{:8501", "app:0", "app:70000", "app:85x",
+])
+def test_invalid_upstream_servers(server):
+    assert invalid_upstream_servers([server]) == [server]
+
+
+@pytest.mark.parametrize("address, expected", [("10.0.0.1", "10.0.0.1:80"), ("::1", "[::1]:80"), ("[::1]", "[::1]:80")])
+def test_format_server(address, expected):
+    assert format_server(address, 80) == expected
+
+
+@pytest.mark.parametrize("origin, expected", [
+    ("https://apps.example.test", ("https", "apps.example.test", 443)),
+    ("http://localhost:8480", ("http", "localhost", 8480)),
+    ("HTTPS://Apps.Example.Test:28443", None),
+])
+def test_split_origin(origin, expected):
+    if expected is None:
+        with pytest.raises(ValueError):
+            split_origin(origin)
+    else:
+        assert split_origin(origin) == expected
+
+
+REDIRECT_FIRST = """\
+# An existing site: port 80 redirects, TLS serves.
+server {
+    listen 80;
+    listen [::]:80;
+    server_name apps.example.test;
+    return 301 https://$host$request_uri;
+}
+
+server {
+    listen 443 ssl;
+    listen [::]:443 ssl;
+    server_name apps.example.test;
+    ssl_certificate /etc/ssl/apps.pem;
+    location / { root /var/www; }
+}
+"""
+
+STOCK = """\
+server {
+\tlisten 80 default_server;
+\tlisten [::]:80 default_server;
+\troot /var/www/html;
+\tserver_name _;
+\tlocation / {
+\t\ttry_files $uri $uri/ =404;
+\t}
+}
+"""
+
+TWO_HOSTS = """\
+http {
+    upstream old { server 10.0.0.1:80; }
+    server { listen 8080; server_name other.example.test; }
+    server { listen 8080; server_name "apps.example.test" "*.apps.example.test"; # tls ends before us
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("text, origin, line", [
+    (REDIRECT_FIRST, "https://apps.example.test", 9),        # the TLS server, not the redirect first
+    (STOCK, "http://localhost:8480", 1),                      # lab: published 8480 -> 80, catch-all
+    (STOCK, "https://apps.example.test", None),               # no TLS listener at all
+    (REDIRECT_FIRST, "http://apps.example.test", None),       # port 80 only redirects
+    (TWO_HOSTS, "http://apps.example.test:8080", 4),          # by server_name, in http { }
+    (TWO_HOSTS, "http://x.apps.example.test:8080", 4),        # wildcard name
+    (TWO_HOSTS, "http://nobody.example.test:8080", None),     # named servers, none of them ours
+])
+def test_choose_server(text, origin, line):
+    blocks = server_blocks(text)
+    if line is None:
+        with pytest.raises(ValueError, match="no server block serves"):
+            choose_server(blocks, origin)
+    else:
+        assert choose_server(blocks, origin)["line"] == line
+
+
+def test_the_include_goes_into_the_tls_server_and_is_idempotent():
+    text, chosen, removed = with_include(REDIRECT_FIRST, SNIPPET, "https://apps.example.test")
+    assert chosen["ports"] == [443, 443] and removed == []
+    assert text.count("include %s;" % SNIPPET) == 1
+    tls = text.split("server {")[2]
+    assert tls.startswith("\n    include %s;\n    listen 443 ssl;" % SNIPPET)
+    again, _chosen, removed = with_include(text, SNIPPET, "https://apps.example.test")
+    assert again == text and removed == []
+
+
+def test_an_include_in_the_wrong_block_is_moved():
+    wrong = REDIRECT_FIRST.replace("server {\n    listen 80;", "server {\n    include %s;\n    listen 80;" % SNIPPET)
+    text, _chosen, removed = with_include(wrong, SNIPPET, "https://apps.example.test")
+    assert removed == [3]
+    redirect, tls = text.split("server {")[1:3]
+    assert SNIPPET not in redirect and SNIPPET in tls
+    assert "\n\n\n" not in text, "the removed line leaves no blank line behind"
+
+
+def test_the_stock_site_keeps_its_tabs_and_gets_the_include_first():
+    text, _chosen, _removed = with_include(STOCK, SNIPPET, "http://localhost:8480")
+    assert text.startswith("server {\n    include %s;\n\tlisten 80 default_server;" % SNIPPET)
+
+
+def test_a_failure_names_what_it_looked_for_and_what_it_found():
+    with pytest.raises(ValueError) as info:
+        with_include(REDIRECT_FIRST, SNIPPET, "http://apps.example.test")
+    message = str(info.value)
+    assert "listens on port 80" in message and "apps.example.test" in message
+    assert "line 2: listen 80/80, server_name apps.example.test, answers with return" in message
+
+
+@pytest.mark.parametrize("text", ["server {", "server { listen 80; }}", "server { return 200 'open; }"])
+def test_unparsable_files_are_refused(text):
+    with pytest.raises(NginxSyntaxError):
+        server_blocks(text)
+
+
+def test_comments_and_quotes_do_not_confuse_the_parser():
+    text = "server { # a { brace in a comment\n listen 80; add_header X '}'; server_name a; }\n"
+    (block,) = server_blocks(text)
+    assert block["ports"] == [80] and block["server_names"] == ["a"]
+
+
+def test_upstream_server_directives_are_not_server_blocks():
+    assert [b["line"] for b in server_blocks(TWO_HOSTS)] == [3, 4]
