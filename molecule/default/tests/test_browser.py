@@ -20,6 +20,11 @@ FAIL_TIMEOUT = 10
 HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://127.0.0.1:8501/streamlitApp/_stcore/health"
 
 
+def engine(child):
+    """The engine that runs the app on this child (the lab can mix them: LAB_CHILD_ENGINES)."""
+    return "docker" if child.run("docker container inspect %s" % APP_CONTAINER).rc == 0 else "podman"
+
+
 def open_app(visit):
     """Load the app and wait until Streamlit has run the script over the WebSocket."""
     app = visit(APP_URL)
@@ -56,7 +61,7 @@ def test_a_5_mb_upload_reaches_the_app(visit):
         {"name": "five-mb.bin", "mimeType": "application/octet-stream", "buffer": os.urandom(UPLOAD_SIZE)})
     expect(app.page.get_by_text("Received five-mb.bin: %d bytes" % UPLOAD_SIZE)).to_be_visible()
     assert_no_connection_error(app)
-    shot = app.screenshot("default-app-through-master.png")
+    shot = app.screenshot("default%s-app-through-master.png" % os.environ.get("WSPROXY_SCREENSHOT_SUFFIX", ""))
     assert shot.stat().st_size > 10000
 
 
@@ -64,14 +69,14 @@ def test_each_child_serves_the_app_when_the_other_is_down(visit):
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     assert len(children) >= 2
     for down in children:
-        down.check_output("docker stop %s" % APP_CONTAINER)
+        down.check_output("%s stop %s" % (engine(down), APP_CONTAINER))
         try:
             app = open_app(visit)
             app.page.get_by_role("button", name="Click me").click()
             expect(app.page.get_by_text("Button clicked 1 times")).to_be_visible()
             assert_no_connection_error(app)
         finally:
-            down.check_output("docker start %s" % APP_CONTAINER)
+            down.check_output("%s start %s" % (engine(down), APP_CONTAINER))
             down.check_output(HEALTH)
             time.sleep(FAIL_TIMEOUT + 1)  # or nginx would still count it out, with the other one down next
 
@@ -80,7 +85,7 @@ def test_a_failed_deploy_stops_at_the_first_child_and_the_app_stays_up(run_playb
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
 
     def started():
-        return [json.loads(child.check_output("docker inspect %s" % APP_CONTAINER))[0]["State"]["StartedAt"]
+        return [json.loads(child.check_output("%s inspect %s" % (engine(child), APP_CONTAINER)))[0]["State"]["StartedAt"]
                 for child in children]
 
     before = started()
