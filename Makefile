@@ -81,9 +81,16 @@ sanity: venv ## ansible-test sanity from a copy under ansible_collections/wsprox
 pytest: venv host ## Unit and integration tests (real nginx and Streamlit on loopback).
 	pytest tests/unit tests/integration
 
-molecule: venv host ## Every Molecule scenario under molecule/, on the lab (image cache emptied before and after).
+# Scenarios in the order CI runs them (each one's own lab; see README "Tests").
+SCENARIOS ?= lab container_docker container_podman nginx_location broken_proxy default stranger bare
+
+molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cache emptied before and after).
 	ansible-playbook lab/down.yml
-	molecule test --all; status=$$?; ansible-playbook lab/down.yml; exit $$status
+	status=0; for scenario in $(SCENARIOS); do \
+	  echo "=== molecule test -s $$scenario"; start=$$(date +%s); \
+	  molecule test -s $$scenario || { status=1; echo "=== $$scenario FAILED"; }; \
+	  echo "=== $$scenario took $$(( $$(date +%s) - start )) s"; \
+	done; ansible-playbook lab/down.yml; exit $$status
 
 test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 	$(MAKE) lint

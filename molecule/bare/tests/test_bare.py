@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
-testinfra_hosts = ["ansible://all:!localhost"]
+testinfra_hosts = ["ansible://master", "ansible://child_nodes"]
 
 ENGINES = {"wsproxy-lab-child-1": ("docker", "podman"), "wsproxy-lab-child-2": ("podman", "docker")}
 
