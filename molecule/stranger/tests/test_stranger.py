@@ -128,11 +128,11 @@ def test_server_settings_in_snippet_mode_fail_before_any_change(host, run_playbo
 
 
 def test_a_template_error_is_not_blamed_on_nginx(host, run_playbook, hosts_file, app_vars, deployed):
-    # An undefined variable that only the location template reads: it fails inside the configure
-    # block, after the map and upstream were written. Restored; the task is named, nginx is not blamed.
+    # An undefined variable in a role input: caught before any change (the role's checks template
+    # its inputs), reported as the variable's error, never as nginx's.
     output = _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
                                      {"nginx_location_proxy_timeout": "{{ undefined_in_the_template }}"},
-                                     'The task "Write the location of the app" failed', limit="master")
+                                     "'undefined_in_the_template' is undefined", limit="master")
     assert "undefined_in_the_template" in output
     assert "nginx rejected" not in output and "nginx said" not in output
 
