@@ -78,7 +78,7 @@ def _tokens(text):
             i = j + 1
         else:
             j = i
-            while j < size and not text[j].isspace() and text[j] not in "{};" and not (text[j] == "#" and j == i):
+            while j < size and not text[j].isspace() and text[j] not in "{};":
                 j += 1
             yield "word", text[i:j], i, j
             i = j

@@ -23,13 +23,13 @@ description:
   - Fails, changing nothing, when no block serves the origin, and says what it looked for and what it found.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
+extends_documentation_fragment:
+  - wsproxy.streamlit.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: In check mode it still finds the block, so a missing one fails before any change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 options:
   path:

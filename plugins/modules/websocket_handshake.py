@@ -27,13 +27,13 @@ description:
   - Uses the Python standard library only; runs on the controller or on any target.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
+extends_documentation_fragment:
+  - wsproxy.streamlit.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The check only reads; it runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
   url:

@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPRESSION = "{{ groups['child_nodes'] | wsproxy.streamlit.upstream_servers(hostvars, 8501) }}"
 
 
-def render(inventory):
+def render(inventory, expression=EXPRESSION):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".venv" / "collections"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_HOME=str(ROOT / ".cache" / "ansible"))
     done = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-i", str(inventory),
-                           "-c", "local", "-m", "ansible.builtin.debug", "-a", "msg=" + EXPRESSION],
+                           "-c", "local", "-m", "ansible.builtin.debug", "-a", "msg=" + expression],
                           env=env, capture_output=True, text=True, check=False, cwd=str(inventory.parent))
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
@@ -72,3 +72,14 @@ def test_every_inventory_shape_renders_a_valid_upstream(tmp_path, shape):
     rendered = render(path)
     assert rendered == expected
     assert invalid_upstream_servers(rendered) == []
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("{{ '::1' | wsproxy.streamlit.host_port(443) }}", "[::1]:443"),
+    ("{{ 'master.example.test' | wsproxy.streamlit.host_port(80) }}", "master.example.test:80"),
+    ("{{ ['app1:8501', '::1:8501', 'app2:70000'] | wsproxy.streamlit.invalid_upstream_servers }}", ["::1:8501", "app2:70000"]),
+])
+def test_the_other_filters_by_their_fqcn(tmp_path, expression, expected):
+    path = tmp_path / "hosts.yml"
+    path.write_text("all: {}\n")
+    assert render(path, expression) == expected
