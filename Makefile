@@ -81,9 +81,9 @@ sanity: venv ## ansible-test sanity from a copy under ansible_collections/wsprox
 pytest: venv host ## Unit and integration tests (real nginx and Streamlit on loopback).
 	pytest tests/unit tests/integration
 
-# Scenarios in the order CI runs them (each one's own lab; see README "Tests"). bare and
-# default_trixie are not listed yet: run them with `make molecule SCENARIOS="bare default_trixie"`.
-SCENARIOS ?= lab container_docker container_podman nginx_location broken_proxy default stranger
+# Scenarios in the order CI runs them (each one's own lab; see README "Tests").
+# default_trixie is not listed yet: `make molecule SCENARIOS=default_trixie`.
+SCENARIOS ?= lab container_docker container_podman nginx_location broken_proxy default stranger bare
 
 molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cache emptied before and after).
 	ansible-playbook lab/down.yml
