@@ -47,9 +47,12 @@ lab-down: venv ## Remove the lab's containers, network and volumes (images on th
 
 lab-purge: venv ## Remove the lab and every lab image and volume: the next lab-up starts as on a fresh machine.
 	LAB_KEEP_IMAGE_CACHE=false ansible-playbook lab/down.yml
-	docker image ls --quiet --filter 'reference=wsproxy-lab/*' | sort -u | xargs -r docker image rm --force
-	docker volume ls --quiet --filter label=wsproxy.lab | xargs -r docker volume rm
+	# By name, not by ID: an ID with child images cannot be removed, a tag always can; the
+	# untagged parents are then dangling, and prune removes them.
+	docker image ls --filter 'reference=wsproxy-lab/*' --format '{{.Repository}}:{{.Tag}}' | xargs -r docker image rm
 	docker image prune --force >/dev/null
+	docker volume ls --quiet --filter label=wsproxy.lab | xargs -r docker volume rm
+	@! docker image ls --quiet --filter 'reference=wsproxy-lab/*' | grep -q . || { echo "lab-purge: lab images remain" >&2; exit 1; }
 
 demo: venv host ## Deploy examples/app on the lab behind its master (site.yml) and print the URL.
 	ansible-playbook lab/up.yml
