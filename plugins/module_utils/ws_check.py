@@ -40,6 +40,14 @@ BODY_SNIPPET = 4096
 Target = namedtuple("Target", "scheme host port path")
 
 
+class ServerClosed(EOFError):
+    """The server sent a close frame: its code and reason."""
+
+    def __init__(self, payload):
+        self.close_code, self.close_reason = proto.parse_close_payload(payload)
+        EOFError.__init__(self, "server sent close %d %s" % (self.close_code, self.close_reason))
+
+
 class CheckFailed(Exception):
     """One outcome of the check that is not success: a diagnosis code and its details."""
 
@@ -298,7 +306,7 @@ def _open(options, origin):
         if tls:
             raise CheckFailed("scheme_mismatch", address=address,
                               detail="ws:// was asked but the listener speaks TLS (use wss:// or https://)")
-        raise CheckFailed("closed", address=address, detail="the answer is not HTTP: %s" % exc)
+        raise CheckFailed("bad_response", address=address, detail="the answer is not HTTP: %s" % exc)
     except (EOFError, OSError) as exc:
         connection.close()
         raise CheckFailed("closed", address=address, detail=str(exc) if not isinstance(exc, EOFError) else "")
@@ -354,8 +362,7 @@ def _ping(connection, timeout):
         elif frame.opcode == proto.OP_PONG and frame.payload == payload:
             return round((time.monotonic() - started) * 1000.0, 2)
         elif frame.opcode == proto.OP_CLOSE:
-            code, reason = proto.parse_close_payload(frame.payload)
-            raise EOFError("server sent close %d %s" % (code, reason))
+            raise ServerClosed(frame.payload)
 
 
 def _hold_idle(connection, seconds):
@@ -369,8 +376,7 @@ def _hold_idle(connection, seconds):
         if frame.opcode == proto.OP_PING:
             connection.send(proto.encode_frame(proto.OP_PONG, frame.payload))
         elif frame.opcode == proto.OP_CLOSE:
-            code, reason = proto.parse_close_payload(frame.payload)
-            raise EOFError("server sent close %d %s" % (code, reason))
+            raise ServerClosed(frame.payload)
 
 
 def _close(connection, timeout):
@@ -446,7 +452,11 @@ def check_once(options):
                 result["idle_survived"] = True
         except socket.timeout:
             raise CheckFailed(phase, detail="no answer after %s s" % options["idle"] if phase == "idle_closed" else "")
-        except (EOFError, OSError, proto.ProtocolError) as exc:
+        except ServerClosed as closed:
+            raise CheckFailed("server_closed", close_code=closed.close_code, close_reason=closed.close_reason or "no reason")
+        except proto.ProtocolError as exc:
+            raise CheckFailed("bad_response", detail="a bad frame after the upgrade: %s" % exc)
+        except (EOFError, OSError) as exc:
             raise CheckFailed(phase, detail=str(exc) or "connection closed")
         _close(connection, options["timeout"])
         if options["foreign_origin"]:
@@ -456,6 +466,8 @@ def check_once(options):
         result["diagnosis"] = describe("ok", **_details(options, result, {}))
     except CheckFailed as failure:
         result["diagnosis"] = describe(failure.code, **_details(options, result, failure.details))
+    except (proto.ProtocolError, ValueError, UnicodeError) as exc:  # peer data no parser above foresaw
+        result["diagnosis"] = describe("bad_response", **_details(options, result, {"detail": str(exc)}))
     finally:
         if connection is not None:
             connection.close()

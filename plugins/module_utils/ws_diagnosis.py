@@ -123,6 +123,21 @@ _TABLE = [
         "Read nginx's error log for this request (a `return 444`, a crash, or a TLS-only listener close like this).",
     ),
     Diagnosis(
+        "bad_response",
+        "Browser: \"Error during WebSocket handshake: Invalid status line\" or a net::ERR_INVALID_HTTP_RESPONSE.",
+        "{address} answered something that is not valid HTTP or WebSocket: {detail}.",
+        "Something other than nginx or Streamlit answers on that port (another service, a broken middlebox): "
+        "check what listens there, and connect straight to nginx with connect_to.",
+    ),
+    Diagnosis(
+        "server_closed",
+        "App shows \"Connection error\" or reconnects in a loop right after it loads.",
+        "The server closed the WebSocket with close code {close_code} ({close_reason}).",
+        "1001 (going away): the child or nginx restarted, deploy with the role (health gate, one child at a time); "
+        "1008 (policy violation): Streamlit refused the session (origin, XSRF or auth), check "
+        "streamlit_public_origins and streamlit_cookie_secret; 1011 (internal error): read Streamlit's log on the child.",
+    ),
+    Diagnosis(
         "bad_accept",
         "Browser: \"Error during WebSocket handshake: Incorrect 'Sec-WebSocket-Accept' header value\".",
         "The 101 answer is not a valid WebSocket accept: {detail}.",

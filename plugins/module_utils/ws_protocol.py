@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 import base64
 import hashlib
 import os
+import re
 import struct
 from collections import namedtuple
 
@@ -185,7 +186,7 @@ def parse_response_head(head):
     lines = text.split("\r\n")
     status_line = lines[0]
     parts = status_line.split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not re.match(r"[0-9]{3}\Z", parts[1]):
         raise ProtocolError("not an HTTP/1.x status line: %r" % status_line[:60])
     headers = {}
     for line in lines[1:]:

@@ -22,7 +22,7 @@ description:
   - On failure the result names the cause with a diagnosis code (C(upgrade_stripped),
     C(origin_rejected), C(path_mismatch), C(upstream_down), C(upstream_timeout), C(scheme_mismatch),
     C(tls_untrusted), C(tls_failed), C(refused), C(timeout), C(unreachable), C(dns), C(closed),
-    C(bad_accept), C(subprotocol_missing), C(no_pong), C(idle_closed), C(cors_disabled),
+    C(bad_response), C(server_closed), C(bad_accept), C(subprotocol_missing), C(no_pong), C(idle_closed), C(cors_disabled),
     C(unexpected_status)) and the nginx or Streamlit change that fixes it.
   - Uses the Python standard library only; runs on the controller or on any target.
 author:
@@ -64,6 +64,7 @@ options:
     description:
       - Extra request headers, for example an authentication header of a layer in front of nginx.
       - Cannot replace the WebSocket handshake headers or Origin.
+      - The values are never logged (they often carry a token).
     type: dict
     default: {}
   timeout:
@@ -233,7 +234,7 @@ def main():
             origin=dict(type="str"),
             foreign_origin=dict(type="str"),
             subprotocols=dict(type="list", elements="str", default=list(DEFAULT_SUBPROTOCOLS)),
-            headers=dict(type="dict", default={}),
+            headers=dict(type="dict", default={}, no_log=True),
             timeout=dict(type="float", default=10),
             validate_certs=dict(type="bool", default=True),
             ca_path=dict(type="path"),

@@ -37,6 +37,15 @@ class Peer:
         key = [line.split(":", 1)[1].strip() for line in head.decode().split("\r\n")
                if line.lower().startswith("sec-websocket-key:")][0]
         accept = "d3JvbmcgYWNjZXB0IHZhbHVlIQ==" if self.mode == "bad_accept" else proto.accept_for(key)
+        if self.mode == "bad_status":  # a non-ASCII digit, which str.isdigit() accepts
+            connection.sendall("HTTP/1.1 1\u0661\u0661 Switching\r\n\r\n".encode("utf-8"))
+            return
+        if self.mode == "endless_headers":  # header lines as fast as they go, never an end
+            try:
+                while True:
+                    connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\n" + b"X-Filler: " + b"a" * 4000 + b"\r\n")
+            except OSError:
+                return
         if self.mode == "tornado":
             body = b'Can "Upgrade" only to "WebSocket".'
             connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
@@ -44,6 +53,12 @@ class Peer:
         protocol = "" if self.mode == "no_subprotocol" else "Sec-WebSocket-Protocol: streamlit\r\n"
         connection.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             "Sec-WebSocket-Accept: %s\r\n%s\r\n" % (accept, protocol)).encode())
+        if self.mode == "close":  # Streamlit refusing a session: close frame 1008 with a reason
+            connection.recv(4096)
+            connection.sendall(proto.encode_frame(proto.OP_CLOSE, proto.close_payload(1008, "origin refused"), mask=False))
+        if self.mode == "huge_frame":  # a frame that claims 2^63 bytes
+            connection.recv(4096)
+            connection.sendall(b"\x82\x7f" + (1 << 63).to_bytes(8, "big"))
         try:
             while connection.recv(4096):  # "no_pong": read and never answer
                 pass

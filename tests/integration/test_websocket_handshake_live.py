@@ -157,6 +157,10 @@ def test_silent_listener_is_timeout(silent_upstream):
     ("no_subprotocol", "subprotocol_missing"),
     ("no_pong", "no_pong"),
     ("tornado", "upgrade_stripped"),
+    ("bad_status", "bad_response"),
+    ("endless_headers", "bad_response"),
+    ("huge_frame", "bad_response"),
+    ("close", "server_closed"),
 ])
 def test_misbehaving_servers(mode, code):
     peer = Peer(mode)
@@ -165,6 +169,8 @@ def test_misbehaving_servers(mode, code):
     finally:
         peer.close()
     assert result["diagnosis"]["code"] == code, result["diagnosis"]
+    if code == "server_closed":
+        assert "close code 1008 (origin refused)" in result["diagnosis"]["summary"]
 
 
 def test_retries_wait_for_a_service_that_is_still_starting(closed_port):

@@ -69,3 +69,10 @@ def test_client_cert_without_key(capsys, tmp_path):
     cert.write_text("x")
     code, result = run_main(capsys, {"url": "https://example.com/", "client_cert": str(cert)})
     assert code == 1 and result["msg"] == "Invalid option client_key: is required with client_cert"
+
+
+def test_header_values_never_reach_the_output(capsys, websocket_server):
+    code, result = run_main(capsys, {"url": websocket_server, "headers": {"Authorization": "Bearer sekrit-token-42"}})
+    assert code == 0
+    assert "sekrit-token-42" not in json.dumps(result)
+    assert result["invocation"]["module_args"]["headers"] != {"Authorization": "Bearer sekrit-token-42"}

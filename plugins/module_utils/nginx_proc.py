@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the running nginx really is, read from /proc. Plain Python (Linux).
+
+A reload that nginx could not apply (a port another process holds) leaves the old workers
+serving and only writes to error.log. New workers, started after the reload, are the proof
+that nginx runs the new configuration; /proc/<pid>/limits shows what they really got.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+MASTER = "nginx: master process"
+WORKER = "nginx: worker process"
+SHUTTING_DOWN = "is shutting down"
+
+
+def parse_stat(text):
+    """(ppid, start time in clock ticks) from /proc/<pid>/stat (the command may hold spaces)."""
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[1]), int(fields[19])
+
+
+def parse_nofile(text):
+    """(soft, hard) open-file limits from /proc/<pid>/limits; 'unlimited' is -1."""
+    for line in text.splitlines():
+        if line.startswith("Max open files"):
+            soft, hard = line.split()[3:5]
+            return tuple(-1 if v == "unlimited" else int(v) for v in (soft, hard))
+    return (0, 0)
+
+
+def _read(path):
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "replace")
+
+
+def processes(proc="/proc"):
+    """Every nginx master and worker: dicts with pid, ppid, start, role, shutting_down, nofile."""
+    found = []
+    for name in os.listdir(proc):
+        if not name.isdigit():
+            continue
+        base = os.path.join(proc, name)
+        try:
+            cmdline = _read(os.path.join(base, "cmdline")).replace("\0", " ").strip()
+            if not cmdline.startswith((MASTER, WORKER)):
+                continue
+            ppid, start = parse_stat(_read(os.path.join(base, "stat")))
+            soft, hard = parse_nofile(_read(os.path.join(base, "limits")))
+        except (IOError, OSError, ValueError):
+            continue  # gone meanwhile
+        found.append({
+            "pid": int(name), "ppid": ppid, "start": start,
+            "role": "master" if cmdline.startswith(MASTER) else "worker",
+            "shutting_down": SHUTTING_DOWN in cmdline, "nofile_soft": soft, "nofile_hard": hard,
+        })
+    return sorted(found, key=lambda p: p["pid"])
+
+
+def serving_workers(found):
+    """The workers that take new connections: children of a master, not shutting down."""
+    masters = set(p["pid"] for p in found if p["role"] == "master")
+    return [p for p in found if p["role"] == "worker" and not p["shutting_down"] and p["ppid"] in masters]

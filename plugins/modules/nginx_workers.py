@@ -1,0 +1,129 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+DOCUMENTATION = r"""
+module: nginx_workers
+short_description: The nginx workers that serve now, read from /proc
+version_added: 0.1.0
+description:
+  - Lists nginx's master and the workers that take new connections (not those shutting down after a reload),
+    each with its start time and the open-file limits it really got.
+  - A reload that nginx could not apply (for example a port another process holds) keeps the old workers:
+    comparing the workers before and after a reload proves whether nginx runs the new configuration.
+  - With O(not_in), waits up to O(timeout) seconds for serving workers none of which is in that list, and fails
+    when there are none, with the last lines of O(error_log).
+  - Needs Linux's /proc; reads only.
+author:
+  - wsproxy.streamlit maintainers (@wsproxy)
+extends_documentation_fragment:
+  - wsproxy.streamlit.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; runs the same in check mode.
+  diff_mode:
+    support: none
+options:
+  not_in:
+    description: Process IDs of the workers before a reload; wait for serving workers that are all new.
+    type: list
+    elements: int
+  timeout:
+    description: Seconds to wait for new workers when O(not_in) is given.
+    type: float
+    default: 10
+  error_log:
+    description: nginx's error log, whose last lines explain a reload that did not take.
+    type: path
+    default: /var/log/nginx/error.log
+"""
+
+EXAMPLES = r"""
+- name: Note nginx's workers before the reload
+  wsproxy.streamlit.nginx_workers:
+  register: before
+
+- name: Reload nginx
+  ansible.builtin.service:
+    name: nginx
+    state: reloaded
+
+- name: Check that nginx runs the new configuration
+  wsproxy.streamlit.nginx_workers:
+    not_in: "{{ before.workers | map(attribute='pid') }}"
+"""
+
+RETURN = r"""
+workers:
+  description: The serving workers.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{pid: 812, ppid: 810, start: 99211, role: worker, shutting_down: false, nofile_soft: 8192, nofile_hard: 8192}]
+masters:
+  description: The master processes.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{pid: 810, ppid: 1, start: 99100, role: master, shutting_down: false, nofile_soft: 1024, nofile_hard: 524288}]
+error_log_tail:
+  description: The last lines of O(error_log) when the wait for new workers failed.
+  returned: failure
+  type: list
+  elements: str
+  sample: ['2026/11/24 10:00:00 [emerg] 810#810: bind() to 0.0.0.0:8080 failed (98: Address already in use)']
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_proc import processes, serving_workers
+
+
+def tail(path, lines=10):
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 8192))
+            return handle.read().decode("utf-8", "replace").splitlines()[-lines:]
+    except (IOError, OSError):
+        return []
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            not_in=dict(type="list", elements="int"),
+            timeout=dict(type="float", default=10),
+            error_log=dict(type="path", default="/var/log/nginx/error.log"),
+        ),
+        supports_check_mode=True,
+    )
+    old = set(module.params["not_in"] or [])
+    deadline = time.time() + module.params["timeout"]
+    while True:
+        found = processes()
+        workers = serving_workers(found)
+        masters = [p for p in found if p["role"] == "master"]
+        fresh = workers and not old & set(p["pid"] for p in workers)
+        if module.params["not_in"] is None or fresh or time.time() >= deadline:
+            break
+        time.sleep(0.2)
+    if module.params["not_in"] is not None and not fresh:
+        module.fail_json(
+            msg="nginx did not start new workers within %s s of the reload: it still runs its previous configuration"
+                " (%s). error.log ends: %s" % (module.params["timeout"], "no master" if not masters else
+                                               "workers %s" % [p["pid"] for p in workers],
+                                               " | ".join(tail(module.params["error_log"], 5)) or "(nothing)"),
+            workers=workers, masters=masters, error_log_tail=tail(module.params["error_log"]))
+    module.exit_json(changed=False, workers=workers, masters=masters)
+
+
+if __name__ == "__main__":
+    main()
