@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Lists nginx's master and the workers that take new connections (not those shutting down after a reload),
     each with its start time and the open-file limits it really got.
-  - A reload that nginx could not apply (for example a port another process holds) keeps the old workers:
+  - A reload that nginx could not apply (for example a port another process holds) keeps the old workers, so
     comparing the workers before and after a reload proves whether nginx runs the new configuration.
   - With O(not_in), waits up to O(timeout) seconds for serving workers none of which is in that list, and fails
     when there are none, with the last lines of O(error_log).

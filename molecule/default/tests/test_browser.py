@@ -17,7 +17,7 @@ UPLOAD_SIZE = 5 * 1024 * 1024
 APP_CONTAINER = "streamlit-streamlit"
 # nginx_location_fail_timeout: how long nginx keeps a child that failed out of the upstream.
 FAIL_TIMEOUT = 10
-HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://127.0.0.1:8501/streamlitApp/_stcore/health"
+HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://$(hostname -i | cut -d' ' -f1):8501/streamlitApp/_stcore/health"
 
 
 def engine(child):

@@ -2,6 +2,7 @@
 """Verify of the container role scenarios: what runs on each child, checked on the child."""
 import json
 import os
+import re
 
 import pytest
 import testinfra
@@ -11,7 +12,8 @@ testinfra_hosts = ["ansible://child_nodes"]
 ENGINE = os.environ.get("WSPROXY_ENGINE", "docker")
 NAME = "streamlit-streamlit"
 PUBLIC = "http://streamlit.example.test"
-HEALTH = "http://127.0.0.1:8501/streamlitApp/_stcore/health"
+# The port is published on the address the master dials only (the child's lab address).
+HEALTH = "http://$(hostname -i | cut -d' ' -f1):8501/streamlitApp/_stcore/health"
 DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
 LAB_INVENTORY = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "inventory", "lab")
 CONVERGE = "molecule/shared/container_converge.yml"
@@ -41,6 +43,25 @@ def test_health_answers_ok_on_the_child(host):
     assert host.check_output("curl -fsS %s" % HEALTH) == "ok"
 
 
+def test_the_port_is_published_on_the_dialled_address_only(host):
+    address = host.check_output("hostname -i | cut -d' ' -f1")
+    bindings = inspect(host)["HostConfig"]["PortBindings"]["8501/tcp"]
+    assert [binding["HostIp"] for binding in bindings] == [address]
+    assert host.run("curl -sS -m 5 http://127.0.0.1:8501/streamlitApp/_stcore/health").rc != 0
+
+
+def test_the_container_is_read_only_with_a_pids_limit_and_code_it_cannot_change(host):
+    container = inspect(host)
+    assert container["HostConfig"]["ReadonlyRootfs"] is True
+    assert container["HostConfig"]["PidsLimit"] == 1024
+    # The image as the role runs it (the nested lab cannot exec into a running container).
+    run = "%s run --rm --read-only --tmpfs /tmp --user 10001:10001 --entrypoint sh %s -c " % (ENGINE, container["Config"]["Image"])
+    assert host.check_output(run + "'stat -c %u:%a /app/app.py /app'") == "0:644\n0:755"
+    assert host.run(run + "'echo x >> /app/app.py'").rc != 0
+    assert host.run(run + "'touch /app/new'").rc != 0
+    assert host.run(run + "'touch /tmp/scratch'").rc == 0
+
+
 def test_settings_are_mounted_read_only_with_cors_on(host):
     mounts = inspect(host)["Mounts"]
     targets = {m["Destination"]: m for m in mounts}
@@ -67,7 +88,8 @@ def test_secrets_file_is_private(host):
 def test_stream_upgrades_for_the_public_origin_and_refuses_a_foreign_one(host):
     result = host.ansible(
         "wsproxy.streamlit.websocket_handshake",
-        "url=%s:8501/streamlitApp/ connect_to=127.0.0.1:8501 foreign_origin=https://evil.example" % PUBLIC,
+        "url=%s:8501/streamlitApp/ connect_to=%s:8501 foreign_origin=https://evil.example"
+        % (PUBLIC, host.check_output("hostname -i | cut -d' ' -f1")),
         check=False,
     )
     assert result["diagnosis"]["code"] == "ok", result.get("msg")
@@ -105,7 +127,7 @@ def test_bad_input_fails_before_any_change(converge, bad, variable):
     assert started_at() == before
 
 
-def test_a_config_change_restarts_the_container_and_a_rerun_does_not(converge):
+def test_a_config_change_recreates_the_container_and_a_rerun_does_not(converge):
     before = started_at()
     try:
         returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}})
@@ -135,7 +157,7 @@ def test_an_app_that_never_gets_healthy_fails_with_its_log(converge):
     try:
         returncode, output = converge({"streamlit_env": {"STREAMLIT_SERVER_PORT": "8599"}, "streamlit_health_timeout": 6})
         assert returncode != 0
-        assert "did not answer ok at http://127.0.0.1:8501/streamlitApp/_stcore/health" in output, output[-3000:]
+        assert re.search(r"did not answer ok at http://[0-9.]+:8501/streamlitApp/_stcore/health", output), output[-3000:]
         assert "streamlit_health_timeout" in output
         assert ":8599" in output, "the container's own log lines are missing: " + output[-3000:]
     finally:

