@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Takes a list of checks (C(name), C(value), C(pattern), C(hint)) and returns one message per variable whose value,
     or any item of a list value (any key of a dict value), does not B(fully) match its pattern.
-  - A full match: a trailing newline, a V(;) or a V({) cannot slip through, as it would with C($) or C(match).
+  - The match is a full match, so a trailing newline, a V(;) or a V({) cannot slip through, as it would with C($).
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
