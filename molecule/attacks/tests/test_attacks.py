@@ -70,10 +70,12 @@ def attack_table(request):
     with open(os.path.join(EPHEMERAL, "attacks.md"), "w", encoding="utf-8") as handle:
         handle.write(table + "\n")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    reporter.write_line("")
-    reporter.write_line("Attack table (%d rows):" % len(ROWS))
-    for line in lines:
-        reporter.write_line(line)
+    # Teardown output is captured (and dropped on success) unless capture is off while writing.
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        reporter.write_line("")
+        reporter.write_line("Attack table (%d rows):" % len(ROWS))
+        for line in lines:
+            reporter.write_line(line)
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +103,8 @@ def hostile_source(tmp_path_factory):
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)
     (src / ".dockerignore").write_text("# the app's own rules\nnotes.txt\n", encoding="utf-8")
+    # New on every run: this source is built here, never taken from the lab's image cache.
+    (src / "build-id.txt").write_text("%f\n" % time.time(), encoding="utf-8")
     return src
 
 
