@@ -65,7 +65,7 @@ def record(attack, expected, observed, holds):
 def attack_table(request):
     yield
     lines = ["| # | Attack | Expected | Observed | Holds |", "| --- | --- | --- | --- | --- |"]
-    lines += ["| %d | %s | %s | %s | %s |" % ((i,) + row) for i, row in enumerate(ROWS, 1)]
+    lines += ["| %d | %s |" % (i, " | ".join(cell.replace("|", "\\|") for cell in row)) for i, row in enumerate(ROWS, 1)]
     table = "\n".join(lines)
     with open(os.path.join(EPHEMERAL, "attacks.md"), "w", encoding="utf-8") as handle:
         handle.write(table + "\n")
@@ -270,8 +270,8 @@ def test_2_foreign_origins_get_403_from_nginx_and_health_stays_fast(deployed):
         time.sleep(0.2)
     for thread in threads:
         thread.join()
-    status, _headers, body, _seconds = request("GET", "/%s/_stcore/stream" % PREFIX,
-                                        {"Origin": "https://evil.example", "Upgrade": "websocket", "Connection": "Upgrade"})
+    status, _headers, body, _seconds = request(
+        "GET", "/%s/_stcore/stream" % PREFIX, {"Origin": "https://evil.example", "Upgrade": "websocket", "Connection": "Upgrade"})
     by_nginx = b"<center>nginx</center>" in body and b"nginx/" not in body
     worst = max(latencies) * 1000
     record("4 concurrent foreign-Origin handshakes for 8 s", "403 from nginx (no version); health fast for everyone",
@@ -367,7 +367,8 @@ def test_3_dns_rebinding_gets_no_app(deployed):
 ])
 def test_4_injected_directives_fail_before_any_change(host, site, deployed, variable, value):
     before = host.check_output(NGINX_FILES)
-    code, output = site({variable: value})
+    # An nginx value is checked on the master (the children's play, unchanged, is skipped for time).
+    code, output = site({variable: value}, limit=None if variable.startswith("streamlit_") else "master")
     after = host.check_output(NGINX_FILES)
     pwned = request("GET", "/pwn")[0]
     record("%s = %r" % (variable, value), "fails naming the variable, nothing changed, /pwn not served",
@@ -537,8 +538,9 @@ def test_10_hostile_peers_are_diagnosed_not_blamed_on_the_user(mode, code):
 # --- More: uploads over the limit, forged X-Forwarded-For ---------------------------------------------
 
 def test_an_upload_over_client_max_body_size_stops_at_nginx(deployed):
-    status, _headers, body, _seconds = request("PUT", "/%s/_stcore/upload_file/session/file" % PREFIX,
-                                        {"Origin": ORIGIN, "Content-Type": "application/octet-stream"}, body=b"x" * (2 << 20))
+    status, _headers, body, _seconds = request(
+        "PUT", "/%s/_stcore/upload_file/session/file" % PREFIX, {"Origin": ORIGIN, "Content-Type": "application/octet-stream"},
+        body=b"x" * (2 << 20))
     record("2 MB upload, streamlit_max_upload_size 1 (MB)", "413 from nginx", "%d%s" % (status, " (nginx)" if b"nginx" in body else ""),
            status == 413 and b"nginx" in body)
 
