@@ -458,7 +458,7 @@ def test_6_a_port_another_process_holds_fails_and_rolls_back(host, site, deploye
 @pytest.mark.parametrize("overrides, message", [
     ({"streamlit_app_name": "rival", "streamlit_base_url_path": "rival", "streamlit_port": 8502},
      'conflicting server name "%s"' % NAME),
-    ({"streamlit_app_name": "rival", "streamlit_port": 8502}, "streamlit_base_url_path: /streamlitApp/ is already served"),
+    ({"streamlit_app_name": "rival", "streamlit_port": 8502}, "streamlit_base_url_path: %s/streamlitApp/ is already served" % ORIGIN),
 ])
 def test_7_a_second_app_that_collides_fails_and_rolls_back(host, site, deployed, overrides, message):
     before = host.check_output(NGINX_FILES)
