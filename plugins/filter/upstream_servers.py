@@ -47,17 +47,11 @@ _value:
   elements: str
 """
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import upstream_servers
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import node_from_hostvars, upstream_servers
 
 
 def _upstream_servers(hosts, hostvars, port):
-    nodes = []
-    for name in hosts:
-        facts = hostvars[name]
-        nodes.append({"name": name,
-                      "streamlit_node_address": facts.get("streamlit_node_address"),
-                      "ansible_host": facts.get("ansible_host")})
-    return upstream_servers(nodes, port)
+    return upstream_servers([node_from_hostvars(name, hostvars) for name in hosts], port)
 
 
 class FilterModule(object):

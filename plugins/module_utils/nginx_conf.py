@@ -36,6 +36,12 @@ def node_address(node):
     return str(node["name"])
 
 
+def node_from_hostvars(name, hostvars):
+    """The node dict of inventory host ``name`` (its name and the variables that give its address)."""
+    facts = hostvars[name]
+    return {"name": name, "streamlit_node_address": facts.get("streamlit_node_address"), "ansible_host": facts.get("ansible_host")}
+
+
 def upstream_servers(nodes, port):
     """The upstream servers for nodes (dicts with name and optional addresses), in inventory order."""
     return [format_server(node_address(node), port) for node in nodes]

@@ -72,9 +72,8 @@ def _value(value, where):
     if isinstance(value, str):
         return quote_string(str(value), where)
     if isinstance(value, Mapping):
-        return "{%s}" % ", ".join(
-            "%s = %s" % (quote_key(_key(k, where)), _value(v, where + (_key(k, where),))) for k, v in value.items()
-        )
+        keyed = [(_key(k, where), v) for k, v in value.items()]
+        return "{%s}" % ", ".join("%s = %s" % (quote_key(k), _value(v, where + (k,))) for k, v in keyed)
     if isinstance(value, (list, tuple)):
         return "[%s]" % ", ".join(_value(item, where + ("[%d]" % i,)) for i, item in enumerate(value))
     raise TomlError("%s: a %s cannot be written to TOML" % (_path(where), type(value).__name__))
@@ -87,16 +86,16 @@ def _key(key, where):
 
 
 def _table(data, where, lines):
-    scalars = [(k, v) for k, v in data.items() if not isinstance(v, Mapping)]
-    tables = [(k, v) for k, v in data.items() if isinstance(v, Mapping)]
+    items = sorted((_key(k, where), v) for k, v in data.items())
+    scalars = [(k, v) for k, v in items if not isinstance(v, Mapping)]
+    tables = [(k, v) for k, v in items if isinstance(v, Mapping)]
     if where and (scalars or not tables):
         lines.append("")
         lines.append("[%s]" % ".".join(quote_key(part) for part in where))
-    for key, value in sorted(scalars, key=lambda kv: _key(kv[0], where)):
-        key = _key(key, where)
+    for key, value in scalars:
         lines.append("%s = %s" % (quote_key(key), _value(value, where + (key,))))
-    for key, value in sorted(tables, key=lambda kv: _key(kv[0], where)):
-        _table(value, where + (_key(key, where),), lines)
+    for key, value in tables:
+        _table(value, where + (key,), lines)
 
 
 def dumps(data):

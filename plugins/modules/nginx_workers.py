@@ -116,12 +116,13 @@ def main():
             break
         time.sleep(0.2)
     if module.params["not_in"] is not None and not fresh:
+        log_tail = tail(module.params["error_log"])
         module.fail_json(
             msg="nginx did not start new workers within %s s of the reload: it still runs its previous configuration"
                 " (%s). error.log ends: %s" % (module.params["timeout"], "no master" if not masters else
                                                "workers %s" % [p["pid"] for p in workers],
-                                               " | ".join(tail(module.params["error_log"], 5)) or "(nothing)"),
-            workers=workers, masters=masters, error_log_tail=tail(module.params["error_log"]))
+                                               " | ".join(log_tail[-5:]) or "(nothing)"),
+            workers=workers, masters=masters, error_log_tail=log_tail)
     module.exit_json(changed=False, workers=workers, masters=masters)
 
 

@@ -4,6 +4,7 @@ import socket
 import threading
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
 
 class Peer:
@@ -73,3 +74,12 @@ class Peer:
         self.sock.close()
         for connection in self.connections:
             connection.close()
+
+
+def diagnose(mode, timeout):
+    """The check's result against a Peer in ``mode`` (started and closed here)."""
+    peer = Peer(mode)
+    try:
+        return run_check({"url": peer.url, "timeout": timeout})
+    finally:
+        peer.close()

@@ -9,7 +9,7 @@ from websockets.sync.server import serve
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
 from .conftest import PREFIX
-from .peers import Peer
+from .peers import diagnose
 
 FOREIGN = "https://evil.example"
 
@@ -163,11 +163,7 @@ def test_silent_listener_is_timeout(silent_upstream):
     ("close", "server_closed"),
 ])
 def test_misbehaving_servers(mode, code):
-    peer = Peer(mode)
-    try:
-        result = run_check({"url": peer.url, "timeout": 1})
-    finally:
-        peer.close()
+    result = diagnose(mode, timeout=1)
     assert result["diagnosis"]["code"] == code, result["diagnosis"]
     if code == "server_closed":
         assert "close code 1008 (origin refused)" in result["diagnosis"]["summary"]

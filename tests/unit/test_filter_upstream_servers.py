@@ -74,6 +74,15 @@ def test_every_inventory_shape_renders_a_valid_upstream(tmp_path, shape):
     assert invalid_upstream_servers(rendered) == []
 
 
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_node_address_is_each_upstream_server_without_its_port(tmp_path, shape):
+    inventory, expected = SHAPES[shape]
+    path = tmp_path / "hosts.yml"
+    path.write_text(textwrap.dedent(inventory))
+    rendered = render(path, "{{ groups['child_nodes'] | map('wsproxy.streamlit.node_address', hostvars) }}")
+    assert rendered == [server.rsplit(":", 1)[0].strip("[]") for server in expected]
+
+
 @pytest.mark.parametrize("expression, expected", [
     ("{{ '::1' | wsproxy.streamlit.host_port(443) }}", "[::1]:443"),
     ("{{ 'master.example.test' | wsproxy.streamlit.host_port(80) }}", "master.example.test:80"),

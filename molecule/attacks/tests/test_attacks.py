@@ -22,7 +22,7 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import 
 from conftest import PROJECT, recap
 
 sys.path.insert(0, str(PROJECT / "tests" / "integration"))
-from peers import Peer  # noqa: E402  pylint: disable=wrong-import-position
+from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -176,8 +176,7 @@ def deployed(site):
 
 
 def tls_context():
-    context = ssl.create_default_context(cafile=CA)
-    return context
+    return ssl.create_default_context(cafile=CA)
 
 
 def request(method, path, headers=None, body=b"", host=None, timeout=10):
@@ -280,6 +279,12 @@ def test_2_foreign_origins_get_403_from_nginx_and_health_stays_fast(deployed):
            set(statuses) == {403} and status == 403 and by_nginx and worst < 500)
 
 
+def browser_session(context, master, **options):
+    """Open one session through the master as a browser on the public origin does (awaitable)."""
+    return connect("wss://%s:%d/%s/_stcore/stream" % (NAME, PORT, PREFIX), origin=ORIGIN, ssl=context,
+                   host=master, port=PORT, server_hostname=NAME, **options)
+
+
 async def _open_sessions(count, rate):
     """Open ``count`` browser-like sessions through the master at ``rate``/s and hold them all."""
     context = tls_context()
@@ -288,10 +293,8 @@ async def _open_sessions(count, rate):
 
     async def one():
         try:
-            sessions.append(await connect(
-                "wss://%s:%d/%s/_stcore/stream" % (NAME, PORT, PREFIX), origin=ORIGIN, ssl=context,
-                subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], open_timeout=30, ping_interval=None,
-                host=master, port=PORT, server_hostname=NAME, max_queue=1))
+            sessions.append(await browser_session(context, master, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
+                                                  open_timeout=30, ping_interval=None, max_queue=1))
         except Exception as exc:  # pylint: disable=broad-except  # every failure is counted
             failures.append(repr(exc)[:120])
 
@@ -525,11 +528,7 @@ def test_10_header_values_stay_out_of_the_output_at_vvv(deployed):
 
 @pytest.mark.parametrize("mode, code", [("bad_status", "bad_response"), ("close", "server_closed")])
 def test_10_hostile_peers_are_diagnosed_not_blamed_on_the_user(mode, code):
-    peer = Peer(mode)
-    try:
-        result = run_check({"url": peer.url, "timeout": 2})
-    finally:
-        peer.close()
+    result = diagnose(mode, timeout=2)
     record("peer answers %s" % {"bad_status": "a status line with non-ASCII digits", "close": "with a close frame 1008"}[mode],
            "diagnosis %s" % code, "%s: %s" % (result["diagnosis"]["code"], result["diagnosis"]["summary"][:90]),
            result["diagnosis"]["code"] == code)
@@ -603,9 +602,7 @@ def test_limit_conn_per_client_caps_one_address(site, deployed):
         results = []
         for _index in range(3):
             try:
-                results.append(await connect(
-                    "wss://%s:%d/%s/_stcore/stream" % (NAME, PORT, PREFIX), origin=ORIGIN, ssl=tls_context(),
-                    subprotocols=["streamlit"], open_timeout=15, host=lab_ip("master"), port=PORT, server_hostname=NAME))
+                results.append(await browser_session(tls_context(), lab_ip("master"), subprotocols=["streamlit"], open_timeout=15))
             except Exception as exc:  # pylint: disable=broad-except  # the refused one is the point
                 results.append(exc)
         opened = [r for r in results if not isinstance(r, Exception)]
