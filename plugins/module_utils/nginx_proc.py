@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import time
 
 MASTER = "nginx: master process"
 WORKER = "nginx: worker process"
@@ -67,3 +68,39 @@ def serving_workers(found):
     """The workers that take new connections: children of a master, not shutting down."""
     masters = set(p["pid"] for p in found if p["role"] == "master")
     return [p for p in found if p["role"] == "worker" and not p["shutting_down"] and p["ppid"] in masters]
+
+
+def wait_for_new_workers(old_pids, timeout, proc="/proc", pause=0.2):
+    """Wait up to timeout s for serving workers none of which is in old_pids.
+
+    Returns (fresh, workers, masters); fresh is False when the reload did not take.
+    """
+    old = set(old_pids)
+    deadline = time.time() + timeout
+    while True:
+        found = processes(proc)
+        workers = serving_workers(found)
+        masters = [p for p in found if p["role"] == "master"]
+        fresh = bool(workers) and not old & set(p["pid"] for p in workers)
+        if fresh or time.time() >= deadline:
+            return fresh, workers, masters
+        time.sleep(pause)
+
+
+def tail(path, lines=10):
+    """The last lines of a log file (nginx's error.log), or [] when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 8192))
+            return handle.read().decode("utf-8", "replace").splitlines()[-lines:]
+    except (IOError, OSError):
+        return []
+
+
+def not_reloaded_message(timeout, workers, masters, log_tail):
+    """Why nginx still runs its previous configuration, in one line."""
+    return ("nginx did not start new workers within %s s of the reload: it still runs its previous configuration"
+            " (%s). error.log ends: %s" % (timeout, "no master" if not masters else
+                                           "workers %s" % [p["pid"] for p in workers],
+                                           " | ".join(log_tail[-5:]) or "(nothing)"))

@@ -79,21 +79,10 @@ error_log_tail:
   sample: ['2026/11/24 10:00:00 [emerg] 810#810: bind() to 0.0.0.0:8080 failed (98: Address already in use)']
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_proc import processes, serving_workers
-
-
-def tail(path, lines=10):
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, 2)
-            handle.seek(max(0, handle.tell() - 8192))
-            return handle.read().decode("utf-8", "replace").splitlines()[-lines:]
-    except (IOError, OSError):
-        return []
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_proc import (
+    not_reloaded_message, processes, serving_workers, tail, wait_for_new_workers)
 
 
 def main():
@@ -105,24 +94,15 @@ def main():
         ),
         supports_check_mode=True,
     )
-    old = set(module.params["not_in"] or [])
-    deadline = time.time() + module.params["timeout"]
-    while True:
+    if module.params["not_in"] is None:
         found = processes()
-        workers = serving_workers(found)
-        masters = [p for p in found if p["role"] == "master"]
-        fresh = workers and not old & set(p["pid"] for p in workers)
-        if module.params["not_in"] is None or fresh or time.time() >= deadline:
-            break
-        time.sleep(0.2)
-    if module.params["not_in"] is not None and not fresh:
+        module.exit_json(changed=False, workers=serving_workers(found),
+                         masters=[p for p in found if p["role"] == "master"])
+    fresh, workers, masters = wait_for_new_workers(module.params["not_in"], module.params["timeout"])
+    if not fresh:
         log_tail = tail(module.params["error_log"])
-        module.fail_json(
-            msg="nginx did not start new workers within %s s of the reload: it still runs its previous configuration"
-                " (%s). error.log ends: %s" % (module.params["timeout"], "no master" if not masters else
-                                               "workers %s" % [p["pid"] for p in workers],
-                                               " | ".join(log_tail[-5:]) or "(nothing)"),
-            workers=workers, masters=masters, error_log_tail=log_tail)
+        module.fail_json(msg=not_reloaded_message(module.params["timeout"], workers, masters, log_tail),
+                         workers=workers, masters=masters, error_log_tail=log_tail)
     module.exit_json(changed=False, workers=workers, masters=masters)
 
 

@@ -58,8 +58,10 @@ def test_serving_workers_leave_out_those_shutting_down_and_strangers(tmp_path):
 
 def run_main(capsys, monkeypatch, args, snapshots):
     calls = iter(snapshots)
-    monkeypatch.setattr(nginx_workers, "processes", lambda: next(calls))
-    monkeypatch.setattr(nginx_workers.time, "sleep", lambda _s: None)
+    snapshot = lambda proc="/proc": next(calls)  # noqa: E731
+    monkeypatch.setattr(nginx_workers, "processes", snapshot)
+    monkeypatch.setattr(nginx_proc, "processes", snapshot)
+    monkeypatch.setattr(nginx_proc.time, "sleep", lambda _s: None)
     with patch_module_args(args), pytest.raises(SystemExit) as info:
         nginx_workers.main()
     return info.value.code, json.loads(capsys.readouterr().out)
