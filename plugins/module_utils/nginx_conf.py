@@ -42,6 +42,11 @@ def node_from_hostvars(name, hostvars):
     return {"name": name, "streamlit_node_address": facts.get("streamlit_node_address"), "ansible_host": facts.get("ansible_host")}
 
 
+def upstream_name(app):
+    """The name of an app's upstream block (nginx names: letters, digits, underscores)."""
+    return "wsproxy_" + re.sub(r"[^A-Za-z0-9_]", "_", str(app))
+
+
 def upstream_servers(nodes, port):
     """The upstream servers for nodes (dicts with name and optional addresses), in inventory order."""
     return [format_server(node_address(node), port) for node in nodes]

@@ -21,7 +21,8 @@ description:
     server (read from /proc/net/tcp and tcp6) or the timeout passes, and returns how many were still open.
   - Does not mark the last server that is up C(down) (that would answer 502 to every new session);
     it warns instead.
-  - Needs Linux's /proc and the nginx binary.
+  - Needs Linux's /proc. Where nginx is not installed or has no such upstream yet (a first deploy), or the
+    upstream does not list the server, changes nothing.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
 extends_documentation_fragment:
@@ -190,12 +191,15 @@ def main():
         upstreams.split_host_port(server)
     except ValueError as exc:
         module.fail_json(msg="server: %s" % exc)
-    nginx = module.get_bin_path("nginx", required=True)
+    result = dict(changed=False, path="", servers=[], open_connections=0, drained=True, waited=0.0)
+    nginx = module.get_bin_path("nginx")
+    if nginx is None:
+        module.exit_json(msg="nginx is not installed on this host: nothing to drain", **result)
     rc, out, err = module.run_command([nginx, "-T"])
     if rc != 0:
         module.fail_json(msg="nginx -T failed, so the upstream cannot be changed safely. nginx said: %s" % err.strip())
     path = upstreams.locate(upstreams.config_files(out), name)
-    result = dict(changed=False, path=path or "", servers=[], open_connections=0, drained=True, waited=0.0)
+    result["path"] = path or ""
     if path is None:
         module.exit_json(msg="nginx has no upstream %s yet: nothing to drain" % name, **result)
     with open(path) as handle:
