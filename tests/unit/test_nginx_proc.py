@@ -58,7 +58,9 @@ def test_serving_workers_leave_out_those_shutting_down_and_strangers(tmp_path):
 
 def run_main(capsys, monkeypatch, args, snapshots):
     calls = iter(snapshots)
-    snapshot = lambda proc="/proc": next(calls)  # noqa: E731
+
+    def snapshot(proc="/proc"):  # pylint: disable=unused-argument
+        return next(calls)
     monkeypatch.setattr(nginx_workers, "processes", snapshot)
     monkeypatch.setattr(nginx_proc, "processes", snapshot)
     monkeypatch.setattr(nginx_proc.time, "sleep", lambda _s: None)

@@ -69,7 +69,7 @@ def report(request):
 
 @pytest.mark.skipif(SUITE != "bookworm", reason="the baseline is measured once, on the default scenario")
 def test_baseline_a_serial_deploy_without_drain_ends_sessions_early(run_playbook, report):
-    counts, _, took, _ = redeploy_under_load(
+    counts, unused_recap, took, unused_out = redeploy_under_load(
         run_playbook, {"streamlit_config": {"theme": {"base": "light"}}, "streamlit_drain_masters": []})
     report["serial, no drain"] = dict(counts, seconds=took)
     # A measurement, not a goal: the figure goes beside the drained one.
@@ -89,7 +89,7 @@ def test_a_drained_deploy_fails_no_handshake_and_ends_no_session_early(run_playb
 
 
 def test_the_upstream_lists_every_child_up_again():
-    master = testinfra.get_host("ansible://master", ansible_inventory=LAB_INVENTORY)
+    master = testinfra.get_hosts(["ansible://master"], ansible_inventory=LAB_INVENTORY)[0]
     upstream = master.file("/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf").content_string
     assert " down" not in upstream and upstream.count("server ") == 2, upstream
     assert master.run("nginx -t").rc == 0

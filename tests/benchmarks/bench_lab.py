@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark on the lab's real path (master + 2 children running the real Streamlit app).
+
+Prints two ratios, each measured side by side in this run:
+- ping->pong p50 and p99 through the master's own lab address / straight to a child
+  (goal <= 1.25); both sessions are browser-like (Origin, subprotocol), interleaved ping by ping;
+- a no-op site.yml / a floor play on the same hosts: facts plus one no-op task per role
+  (goal <= 2.0, and the site.yml run must report changed=0).
+Needs the lab deployed: make demo (make bench runs it first). Not a pass/fail test.
+"""
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+PROJECT = Path(__file__).resolve().parents[2]
+INVENTORY = str(PROJECT / "inventory" / "lab")
+ORIGIN = "http://localhost:8480"
+PATH = "/streamlitApp/_stcore/stream"
+PINGS = 2000
+FLOOR_PLAY = """
+- name: Floor, child nodes
+  hosts: child_nodes
+  gather_facts: true
+  tasks:
+    - name: One no-op task (the container role's place)
+      ansible.builtin.meta: noop
+- name: Floor, master
+  hosts: master
+  gather_facts: true
+  tasks:
+    - name: One no-op task (the nginx_location role's place)
+      ansible.builtin.meta: noop
+    - name: One no-op task (the check's place)
+      ansible.builtin.meta: noop
+"""
+
+
+def lab_address(container):
+    out = subprocess.run(["docker", "inspect", container], capture_output=True, text=True, check=True).stdout
+    networks = json.loads(out)[0]["NetworkSettings"]["Networks"]
+    return [n["IPAddress"] for n in networks.values() if n["IPAddress"]][0]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def rtts(master, child):
+    """Interleaved ping->pong times (ms) through the master and straight to the child."""
+    through = await connect("ws://localhost:8480" + PATH, origin=ORIGIN, subprotocols=["streamlit"],
+                            host=master, port=80, ping_interval=None)
+    direct = await connect("ws://localhost:8480" + PATH, origin=ORIGIN, subprotocols=["streamlit"],
+                           host=child, port=8501, ping_interval=None)
+    times = {"master": [], "direct": []}
+    for unused_round in range(PINGS):
+        for name, websocket in (("master", through), ("direct", direct)):
+            start = time.perf_counter()
+            await (await websocket.ping())
+            times[name].append((time.perf_counter() - start) * 1000)
+    await through.close()
+    await direct.close()
+    return times
+
+
+def timed_play(playbook):
+    start = time.monotonic()
+    done = subprocess.run(["ansible-playbook", "-i", INVENTORY, str(playbook)], capture_output=True, text=True,
+                          cwd=PROJECT, check=False)
+    took = time.monotonic() - start
+    changed = sum(int(n) for n in re.findall(r"changed=(\d+)", done.stdout))
+    if done.returncode != 0:
+        sys.exit("%s failed:\n%s" % (playbook, done.stdout[-3000:]))
+    return took, changed
+
+
+def main():
+    master = lab_address("wsproxy-lab-master")
+    child = lab_address("wsproxy-lab-child-1")
+    times = asyncio.run(rtts(master, child))
+    print("Lab path, ping->pong over a browser-like session, %d pings each, interleaved:" % PINGS)
+    print("  %-28s %8s %8s" % ("", "p50 ms", "p99 ms"))
+    labels = {"master": "through the master (%s)" % master, "direct": "straight to child-1"}
+    for name in ("master", "direct"):
+        print("  %-28s %8.3f %8.3f" % (labels[name], statistics.median(times[name]), percentile(times[name], 0.99)))
+    print("  %-28s %8.2f %8.2f   (goal <= 1.25)" % (
+        "ratio", statistics.median(times["master"]) / statistics.median(times["direct"]),
+        percentile(times["master"], 0.99) / percentile(times["direct"], 0.99)))
+
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as floor:
+        floor.write(FLOOR_PLAY)
+    try:
+        timed_play(PROJECT / "site.yml")  # converge first, so the next run is the no-op one
+        runs = []
+        for unused_round in range(3):
+            runs.append((timed_play(Path(floor.name))[0],) + timed_play(PROJECT / "site.yml"))
+    finally:
+        os.unlink(floor.name)
+    floor_s = statistics.median(r[0] for r in runs)
+    site_s = statistics.median(r[1] for r in runs)
+    print("Converge cost, 3 runs each, alternating, median:")
+    print("  floor play (facts + one no-op task per role): %6.1f s" % floor_s)
+    print("  no-op site.yml (changed=%s):                  %6.1f s" % ("/".join(str(r[2]) for r in runs), site_s))
+    print("  ratio                                          %6.1f    (goal <= 2.0)" % (site_s / floor_s))
+
+
+if __name__ == "__main__":
+    main()
