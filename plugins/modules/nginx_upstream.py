@@ -145,18 +145,20 @@ def drain(module, server, timeout):
     return left, round(time.time() - start, 1)
 
 
-def apply(module, path, before, after):
+def apply(module, nginx, path, before, after):
     """Write after, nginx -t, reload, wait for new workers; restore before on any failure."""
-    nginx = module.get_bin_path("nginx", required=True)
-
-    def restore(msg, **extra):
+    def write(text):
         with open(path, "w") as handle:
-            handle.write(before)
+            handle.write(text)
+
+    def restore(msg, reload=False, **extra):
+        write(before)
+        if reload:
+            module.run_command([nginx, "-s", "reload"])
         module.fail_json(msg=msg + " The file was restored: nginx keeps serving its previous configuration.",
                          path=path, **extra)
 
-    with open(path, "w") as handle:
-        handle.write(after)
+    write(after)
     rc, out, err = module.run_command([nginx, "-t"])
     if rc != 0:
         restore("nginx rejected the upstream change. nginx said: %s" % err.strip())
@@ -167,11 +169,8 @@ def apply(module, path, before, after):
     fresh, workers, masters = wait_for_new_workers(old, module.params["reload_timeout"])
     if not fresh:
         log_tail = tail(module.params["error_log"])
-        with open(path, "w") as handle:
-            handle.write(before)
-        module.run_command([nginx, "-s", "reload"])
-        module.fail_json(msg=not_reloaded_message(module.params["reload_timeout"], workers, masters, log_tail)
-                         + " The file was restored.", path=path, error_log_tail=log_tail)
+        restore(not_reloaded_message(module.params["reload_timeout"], workers, masters, log_tail), reload=True,
+                error_log_tail=log_tail)
 
 
 def main():
@@ -223,7 +222,7 @@ def main():
     if module.check_mode:
         module.exit_json(**result)
     if result["changed"]:
-        apply(module, path, before, after)
+        apply(module, nginx, path, before, after)
     if down:
         left, waited = drain(module, server, module.params["drain_timeout"])
         result.update(open_connections=left, drained=left == 0, waited=waited)
