@@ -16,6 +16,9 @@ __metaclass__ = type
 import os
 import time
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import (
+    NR_OPEN, has_cap_sys_resource, nofile_ceiling, parse_nofile)
+
 MASTER = "nginx: master process"
 WORKER = "nginx: worker process"
 SHUTTING_DOWN = "is shutting down"
@@ -27,23 +30,39 @@ def parse_stat(text):
     return int(fields[1]), int(fields[19])
 
 
-def parse_nofile(text):
-    """(soft, hard) open-file limits from /proc/<pid>/limits; 'unlimited' is -1."""
-    for line in text.splitlines():
-        if line.startswith("Max open files"):
-            soft, hard = line.split()[3:5]
-            return tuple(-1 if v == "unlimited" else int(v) for v in (soft, hard))
-    return (0, 0)
-
-
 def _read(path):
     with open(path, "rb") as handle:
         return handle.read().decode("utf-8", "replace")
 
 
+def nr_open(proc="/proc"):
+    """fs.nr_open: the most open files any process may get."""
+    try:
+        return int(_read(os.path.join(proc, "sys/fs/nr_open")).strip())
+    except (IOError, OSError, ValueError):
+        return NR_OPEN
+
+
+def limits_of(pid, proc="/proc", most=None):
+    """(soft, hard, ceiling) open files of a process; ceiling: what it can give itself or its children."""
+    base = os.path.join(proc, str(pid))
+    soft, hard = parse_nofile(_read(os.path.join(base, "limits")))
+    can_raise = has_cap_sys_resource(_read(os.path.join(base, "status")))
+    return soft, hard, nofile_ceiling(hard, can_raise, most if most is not None else nr_open(proc))
+
+
+def init_process(proc="/proc"):
+    """PID 1: its command name and the open files it can give the services it starts."""
+    try:
+        return {"comm": _read(os.path.join(proc, "1/comm")).strip(), "nofile_ceiling": limits_of(1, proc)[2]}
+    except (IOError, OSError, ValueError):
+        return {"comm": "", "nofile_ceiling": 0}
+
+
 def processes(proc="/proc"):
     """Every nginx master and worker: dicts with pid, ppid, start, role, shutting_down, nofile."""
     found = []
+    most = nr_open(proc)
     for name in os.listdir(proc):
         if not name.isdigit():
             continue
@@ -53,13 +72,14 @@ def processes(proc="/proc"):
             if not cmdline.startswith((MASTER, WORKER)):
                 continue
             ppid, start = parse_stat(_read(os.path.join(base, "stat")))
-            soft, hard = parse_nofile(_read(os.path.join(base, "limits")))
+            soft, hard, ceiling = limits_of(name, proc, most)
         except (IOError, OSError, ValueError):
             continue  # gone meanwhile
         found.append({
             "pid": int(name), "ppid": ppid, "start": start,
             "role": "master" if cmdline.startswith(MASTER) else "worker",
             "shutting_down": SHUTTING_DOWN in cmdline, "nofile_soft": soft, "nofile_hard": hard,
+            "nofile_ceiling": ceiling,
         })
     return sorted(found, key=lambda p: p["pid"])
 

@@ -12,7 +12,7 @@ short_description: The nginx workers that serve now, read from /proc
 version_added: 0.1.0
 description:
   - Lists nginx's master and the workers that take new connections (not those shutting down after a reload),
-    each with its start time and the open-file limits it really got.
+    each with its start time and the open-file limits it really got, and the most it can give itself.
   - A reload that nginx could not apply (for example a port another process holds) keeps the old workers, so
     comparing the workers before and after a reload proves whether nginx runs the new configuration.
   - With O(not_in), waits up to O(timeout) seconds for serving workers none of which is in that list, and fails
@@ -64,13 +64,23 @@ workers:
   returned: always
   type: list
   elements: dict
-  sample: [{pid: 812, ppid: 810, start: 99211, role: worker, shutting_down: false, nofile_soft: 8192, nofile_hard: 8192}]
+  sample: [{pid: 812, ppid: 810, start: 99211, role: worker, shutting_down: false, nofile_soft: 8192, nofile_hard: 8192,
+            nofile_ceiling: 8192}]
 masters:
   description: The master processes.
   returned: always
   type: list
   elements: dict
-  sample: [{pid: 810, ppid: 1, start: 99100, role: master, shutting_down: false, nofile_soft: 1024, nofile_hard: 524288}]
+  sample: [{pid: 810, ppid: 1, start: 99100, role: master, shutting_down: false, nofile_soft: 1024, nofile_hard: 524288,
+            nofile_ceiling: 1048576}]
+init:
+  description:
+    - PID 1's command name and the most open files it can give the services it starts.
+    - C(nofile_ceiling) here and in RV(masters) is the process's hard limit, or fs.nr_open when it holds
+      CAP_SYS_RESOURCE; a worker_rlimit_nofile above its master's ceiling fails (nginx only writes an alert).
+  returned: always
+  type: dict
+  sample: {comm: systemd, nofile_ceiling: 1048576}
 error_log_tail:
   description: The last lines of O(error_log) when the wait for new workers failed.
   returned: failure
@@ -82,7 +92,7 @@ error_log_tail:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_proc import (
-    not_reloaded_message, processes, serving_workers, tail, wait_for_new_workers)
+    init_process, not_reloaded_message, processes, serving_workers, tail, wait_for_new_workers)
 
 
 def main():
@@ -97,13 +107,13 @@ def main():
     if module.params["not_in"] is None:
         found = processes()
         module.exit_json(changed=False, workers=serving_workers(found),
-                         masters=[p for p in found if p["role"] == "master"])
+                         masters=[p for p in found if p["role"] == "master"], init=init_process())
     fresh, workers, masters = wait_for_new_workers(module.params["not_in"], module.params["timeout"])
     if not fresh:
         log_tail = tail(module.params["error_log"])
         module.fail_json(msg=not_reloaded_message(module.params["timeout"], workers, masters, log_tail),
                          workers=workers, masters=masters, error_log_tail=log_tail)
-    module.exit_json(changed=False, workers=workers, masters=masters)
+    module.exit_json(changed=False, workers=workers, masters=masters, init=init_process())
 
 
 if __name__ == "__main__":

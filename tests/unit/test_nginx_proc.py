@@ -18,14 +18,22 @@ def stat(pid, ppid, start, comm="nginx"):
     return "%d (%s) %s" % (pid, comm, " ".join(fields))
 
 
-def make_proc(tmp_path, processes):
+# CapEff of root on a plain host (every capability) and in a default Docker container (no CAP_SYS_RESOURCE).
+ROOT_CAPS = "000001ffffffffff"
+CONTAINER_CAPS = "00000000a80425fb"
+
+
+def make_proc(tmp_path, processes, caps=CONTAINER_CAPS, nr_open="1048576"):
     for pid, ppid, start, cmdline, nofile in processes:
         base = tmp_path / str(pid)
         base.mkdir()
         (base / "cmdline").write_bytes(cmdline.encode() + b"\0")
         (base / "stat").write_text(stat(pid, ppid, start))
         (base / "limits").write_text(LIMITS % nofile)
+        (base / "status").write_text("Name:\tnginx\nCapInh:\t0000000000000000\nCapEff:\t%s\n" % caps)
     (tmp_path / "self").mkdir()
+    (tmp_path / "sys" / "fs").mkdir(parents=True)
+    (tmp_path / "sys" / "fs" / "nr_open").write_text(nr_open + "\n")
     return str(tmp_path)
 
 
@@ -54,6 +62,25 @@ def test_serving_workers_leave_out_those_shutting_down_and_strangers(tmp_path):
     assert [p["pid"] for p in found] == [10, 11, 12, 13]
     workers = nginx_proc.serving_workers(found)
     assert [(w["pid"], w["nofile_soft"], w["nofile_hard"]) for w in workers] == [(12, 8192, 20000)]
+    assert found[0]["nofile_ceiling"] == 20000  # no CAP_SYS_RESOURCE: the hard limit is the ceiling
+
+
+@pytest.mark.parametrize("caps, hard, nr_open, ceiling", [
+    (CONTAINER_CAPS, "20000", "1048576", 20000),
+    (ROOT_CAPS, "20000", "1048576", 1048576),   # root on a host raises past its hard limit, up to fs.nr_open
+    (ROOT_CAPS, "20000", "2000000", 2000000),
+    (CONTAINER_CAPS, "unlimited", "1048576", 1048576),
+])
+def test_the_ceiling_is_the_hard_limit_unless_the_process_may_raise_it(tmp_path, caps, hard, nr_open, ceiling):
+    proc = make_proc(tmp_path, [(1, 0, 1, "/sbin/init", ("1024", hard)),
+                                (10, 1, 100, "nginx: master process", ("1024", hard))], caps=caps, nr_open=nr_open)
+    (tmp_path / "1" / "comm").write_text("systemd\n")
+    assert nginx_proc.processes(proc)[0]["nofile_ceiling"] == ceiling
+    assert nginx_proc.init_process(proc) == {"comm": "systemd", "nofile_ceiling": ceiling}
+
+
+def test_init_process_without_proc_reads_as_unknown(tmp_path):
+    assert nginx_proc.init_process(str(tmp_path)) == {"comm": "", "nofile_ceiling": 0}
 
 
 def run_main(capsys, monkeypatch, args, snapshots):

@@ -48,7 +48,50 @@ def test_the_location_forwards_upgrade_and_host(host):
 
 def test_capacity_is_sized_for_max_sessions(host):
     conf = host.file("/etc/nginx/nginx.conf").content_string
-    assert "worker_connections 8512;" in conf and "worker_rlimit_nofile 17024;" in conf
+    assert "worker_connections 8512;" in conf and "worker_rlimit_nofile 9536;" in conf
+
+
+def nofile_of_workers(host):
+    """(master's hard limit, [each serving worker's soft limit]) as /proc shows them."""
+    master = host.check_output("cat /run/nginx.pid")
+    hard = int(host.check_output("awk '/Max open files/ {print $5}' /proc/%s/limits" % master))
+    workers = host.check_output("ps -o pid= --ppid %s" % master).split()
+    return hard, [int(host.check_output("awk '/Max open files/ {print $4}' /proc/%s/limits" % w)) for w in workers]
+
+
+def test_every_worker_got_the_open_files_it_was_sized_for(host):
+    hard, workers = nofile_of_workers(host)
+    assert workers and all(soft == 9536 for soft in workers), (hard, workers)
+
+
+ADMIN_DROPIN = "/etc/systemd/system/nginx.service.d/admin-nofile.conf"
+OUR_DROPIN = "/etc/systemd/system/nginx.service.d/wsproxy-nofile.conf"
+
+
+def test_a_service_limit_too_low_is_refused_then_raised_when_allowed(host, run_playbook):
+    """An admin's LimitNOFILE=8192 is below the 9536 files of 4,000 sessions; this master lacks
+    CAP_SYS_RESOURCE (a container), so worker_rlimit_nofile alone cannot go past it."""
+    host.run("mkdir -p %s && printf '[Service]\\nLimitNOFILE=8192\\n' > %s" % (os.path.dirname(ADMIN_DROPIN), ADMIN_DROPIN))
+    assert host.run("systemctl daemon-reload && systemctl restart nginx").rc == 0
+    try:
+        before = host.check_output(NGINX_FILES)
+        returncode, output = run_playbook(MASTER_PLAY, {})
+        assert returncode != 0
+        assert ("nginx_location_max_sessions: 4000 needs worker_rlimit_nofile 9536, above what nginx's master" in output
+                and "hard open-file limit of 8192" in output and "Set nginx_location_max_sessions to 3328 or less" in output
+                and "nginx_location_raise_service_nofile: true" in output), output[-3000:]
+        assert host.check_output(NGINX_FILES) == before
+
+        returncode, output = run_playbook(MASTER_PLAY, {"nginx_location_raise_service_nofile": True})
+        assert returncode == 0, output[-3000:]
+        assert host.file(OUR_DROPIN).contains("^LimitNOFILE=9536$")
+        hard, workers = nofile_of_workers(host)
+        assert hard == 9536 and workers and set(workers) == {9536}, (hard, workers)
+        returncode, output = run_playbook(MASTER_PLAY, {})
+        assert returncode == 0 and "changed=0" in output, output[-3000:]
+    finally:
+        host.run("rm -f %s %s && systemctl daemon-reload && systemctl restart nginx" % (ADMIN_DROPIN, OUR_DROPIN))
+    assert set(nofile_of_workers(host)[1]) == {9536}
 
 
 def test_the_include_sits_in_the_stock_server(host):
@@ -128,6 +171,11 @@ def test_a_broken_directive_is_rolled_back_while_nginx_keeps_serving(host, maste
     ({"nginx_location_child_group": "no_such_group"}, "nginx_location_upstreams: empty, and the group 'no_such_group'"),
     ({"nginx_location_tls_cert": "/etc/ssl/certs/ssl-cert-snakeoil.pem"}, "nginx_location_tls_cert / nginx_location_tls_key"),
     ({"nginx_location_sticky": "round_robin"}, "nginx_location_sticky"),
+    # The lab's master, like nginx in most containers, cannot go past its hard limit of 20,000 files.
+    ({"nginx_location_max_sessions": 10000}, "nginx_location_max_sessions: 10000 needs worker_rlimit_nofile 21536, above"
+                                             " what nginx's master (pid "),
+    ({"nginx_location_max_sessions": 10000, "nginx_location_raise_service_nofile": True},
+     "systemd itself cannot give more than 20000 open files on this host"),
 ])
 def test_bad_input_fails_before_any_change(host, run_playbook, bad, message):
     before = host.check_output(NGINX_FILES)

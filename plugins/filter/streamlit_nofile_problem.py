@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: streamlit_nofile_problem
+short_description: Why a container's nofile ulimit for a number of sessions would not start, or an empty string
+version_added: 0.1.0
+description:
+  - Compares P(wsproxy.streamlit.streamlit_nofile#filter) with what the process that sets the container's limits
+    can give (its hard limit, or fs.nr_open with CAP_SYS_RESOURCE).
+  - The message names O(variable) and the largest value that fits.
+author:
+  - wsproxy.streamlit maintainers (@wsproxy)
+options:
+  _input:
+    description: The sessions one child must hold.
+    type: int
+    required: true
+  proc_text:
+    description: C(/proc/<pid>/limits) followed by C(/proc/<pid>/status) of that process.
+    type: str
+    required: true
+  engine:
+    description: The engine's name, for the message.
+    type: str
+    required: true
+  variable:
+    description: The variable the message names.
+    type: str
+    default: streamlit_max_sessions
+"""
+
+EXAMPLES = r"""
+problem: "{{ 5000 | wsproxy.streamlit.streamlit_nofile_problem(dockerd_proc.stdout, 'docker') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The message, or an empty string when the limit fits.
+  type: str
+"""
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import streamlit_nofile_problem
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"streamlit_nofile_problem": streamlit_nofile_problem}

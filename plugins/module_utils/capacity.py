@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, wsproxy.streamlit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Open files that a number of WebSocket sessions needs, and what a process may really get.
+
+One place for the sizing of both roles:
+- nginx: a proxied session is two connections (browser and child), each one file. With
+  nginx's default accept (no accept_mutex, EPOLLEXCLUSIVE) one worker may take most of the
+  new connections, so every worker is sized for all sessions.
+- Streamlit 1.67: about 4 files per session, the WebSocket plus the event loop every
+  AppSession creates for its script (an epoll and a self-pipe socket pair,
+  streamlit/runtime/app_session.py). Measured: 1,000 sessions, 4,007 files.
+
+A process raises its own limit only up to its hard limit, unless it holds CAP_SYS_RESOURCE
+(root on a plain host does; root in a container usually does not). nginx's workers call
+setrlimit(worker_rlimit_nofile) as root, before they drop privileges; when that fails nginx
+only writes an alert and the workers keep the soft limit (often 1,024).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+NGINX_FILES_PER_SESSION = 2
+NGINX_SPARE_CONNECTIONS = 512
+# Log files, listening sockets and the temp files of buffered uploads.
+NGINX_SPARE_FILES = 1024
+STREAMLIT_FILES_PER_SESSION = 4
+# Python, the app's own files and sockets, the health checks.
+STREAMLIT_SPARE_FILES = 1024
+CAP_SYS_RESOURCE = 24
+# Linux's default fs.nr_open: the most any process may get, even with CAP_SYS_RESOURCE.
+NR_OPEN = 1048576
+
+
+def nginx_sizing(sessions):
+    """worker_connections and worker_rlimit_nofile for `sessions` proxied WebSockets."""
+    connections = int(sessions) * NGINX_FILES_PER_SESSION + NGINX_SPARE_CONNECTIONS
+    return {"worker_connections": connections, "rlimit_nofile": connections + NGINX_SPARE_FILES}
+
+
+def nginx_max_sessions(nofile):
+    """The most sessions whose worker_rlimit_nofile fits in `nofile`."""
+    return max(0, (int(nofile) - NGINX_SPARE_FILES - NGINX_SPARE_CONNECTIONS) // NGINX_FILES_PER_SESSION)
+
+
+def streamlit_nofile(sessions):
+    """The open-file limit a Streamlit container needs to hold `sessions`."""
+    return int(sessions) * STREAMLIT_FILES_PER_SESSION + STREAMLIT_SPARE_FILES
+
+
+def streamlit_max_sessions(nofile):
+    """The most sessions one Streamlit process holds within `nofile` open files."""
+    return max(0, (int(nofile) - STREAMLIT_SPARE_FILES) // STREAMLIT_FILES_PER_SESSION)
+
+
+def parse_nofile(text):
+    """(soft, hard) open-file limits from /proc/<pid>/limits; 'unlimited' is -1."""
+    for line in text.splitlines():
+        if line.startswith("Max open files"):
+            soft, hard = line.split()[3:5]
+            return tuple(-1 if v == "unlimited" else int(v) for v in (soft, hard))
+    return (0, 0)
+
+
+def has_cap_sys_resource(status_text):
+    """Whether /proc/<pid>/status shows CAP_SYS_RESOURCE among the effective capabilities."""
+    for line in status_text.splitlines():
+        if line.startswith("CapEff:"):
+            return bool(int(line.split()[1], 16) >> CAP_SYS_RESOURCE & 1)
+    return False
+
+
+def nofile_ceiling(hard, can_raise, nr_open=NR_OPEN):
+    """The most open files a process can give itself or its children: its hard limit, or
+    fs.nr_open with CAP_SYS_RESOURCE ('unlimited', -1, counts as fs.nr_open)."""
+    if can_raise or hard < 0:
+        return nr_open
+    return min(hard, nr_open)
+
+
+def nginx_nofile_plan(sessions, master, init, raise_allowed, variable="nginx_location_max_sessions",
+                      switch="nginx_location_raise_service_nofile"):
+    """What it takes for nginx's workers to hold `sessions`.
+
+    master: {'pid', 'nofile_ceiling', 'ppid'} of the running nginx master;
+    init: {'comm', 'nofile_ceiling'} of PID 1.
+    Returns {'action': 'fits' | 'dropin' | 'fail', 'rlimit_nofile', 'worker_connections', 'msg',
+    'most'}; most: the largest number of sessions that fits the master's ceiling as it is.
+    """
+    plan = dict(nginx_sizing(sessions), action="fits", msg="", most=nginx_max_sessions(master["nofile_ceiling"]))
+    need = plan["rlimit_nofile"]
+    if need <= master["nofile_ceiling"]:
+        return plan
+    systemd = init.get("comm") == "systemd" and master.get("ppid") == 1
+    head = ("%s: %s needs worker_rlimit_nofile %s, above what nginx's master (pid %s) can give its workers: "
+            "a hard open-file limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less"
+            % (variable, sessions, need, master["pid"], master["nofile_ceiling"], variable, plan["most"]))
+    if not systemd:
+        plan.update(action="fail", msg=head + ", or raise the hard limit of whatever starts nginx (it does not run"
+                                              " under systemd here).")
+    elif need > init["nofile_ceiling"]:
+        plan.update(action="fail", msg=head + ": systemd itself cannot give more than %s open files on this host"
+                                              % init["nofile_ceiling"] + (", so %s cannot help." % switch))
+    elif not raise_allowed:
+        plan.update(action="fail", msg=head + ", or set %s: true to raise LimitNOFILE of nginx.service to %s with a"
+                                              " systemd drop-in (nginx restarts once, which cuts open sessions)."
+                                              % (switch, need))
+    else:
+        plan["action"] = "dropin"
+    return plan
+
+
+def streamlit_nofile_problem(sessions, proc_text, engine, variable="streamlit_max_sessions"):
+    """Why a container ulimit for `sessions` would fail to start, or ''.
+
+    proc_text: /proc/<pid>/limits and /proc/<pid>/status of the process that sets the container's
+    limits (dockerd; for Podman, a process Ansible starts, as podman itself is).
+    """
+    need = streamlit_nofile(sessions)
+    hard = parse_nofile(proc_text)[1]
+    ceiling = nofile_ceiling(hard, has_cap_sys_resource(proc_text))
+    if need <= ceiling:
+        return ""
+    return ("%s: %s needs a nofile ulimit of %s for the container, above what %s can give here: a hard open-file"
+            " limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less, or raise the engine's limit"
+            " (LimitNOFILE of its service)." % (variable, sessions, need, engine, hard, variable,
+                                                 streamlit_max_sessions(ceiling)))

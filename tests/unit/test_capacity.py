@@ -1,0 +1,89 @@
+"""capacity: open files for a number of sessions, and the plan for nginx's workers."""
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import capacity
+
+MASTER = {"pid": 810, "ppid": 1, "nofile_ceiling": 20000}
+SYSTEMD = {"comm": "systemd", "nofile_ceiling": 1048576}
+
+
+@pytest.mark.parametrize("sessions, connections, rlimit", [(0, 512, 1536), (4000, 8512, 9536), (10000, 20512, 21536)])
+def test_nginx_sizing(sessions, connections, rlimit):
+    assert capacity.nginx_sizing(sessions) == {"worker_connections": connections, "rlimit_nofile": rlimit}
+
+
+@pytest.mark.parametrize("nofile", [1536, 9536, 20000, 20001, 1048576])
+def test_nginx_max_sessions_is_the_largest_that_fits(nofile):
+    most = capacity.nginx_max_sessions(nofile)
+    assert capacity.nginx_sizing(most)["rlimit_nofile"] <= nofile < capacity.nginx_sizing(most + 1)["rlimit_nofile"]
+
+
+@pytest.mark.parametrize("nofile", [1024, 5024, 20000])
+def test_streamlit_sizing_round_trips(nofile):
+    most = capacity.streamlit_max_sessions(nofile)
+    assert capacity.streamlit_nofile(most) <= nofile < capacity.streamlit_nofile(most + 1)
+
+
+def test_streamlit_nofile_counts_four_files_per_session():
+    # Measured on Streamlit 1.67: 1,000 sessions hold 4,007 files.
+    assert capacity.streamlit_nofile(1000) == 5024
+    assert capacity.streamlit_max_sessions(20000) == 4744
+
+
+@pytest.mark.parametrize("status, expected", [
+    ("CapEff:\t000001ffffffffff\n", True),
+    ("CapEff:\t00000000a80425fb\n", False),   # Docker's default set
+    ("CapEff:\t0000000001000000\n", True),    # CAP_SYS_RESOURCE alone
+    ("Name:\tnginx\n", False),
+])
+def test_has_cap_sys_resource(status, expected):
+    assert capacity.has_cap_sys_resource(status) is expected
+
+
+@pytest.mark.parametrize("hard, can_raise, ceiling", [(20000, False, 20000), (20000, True, 1048576),
+                                                      (-1, False, 1048576), (2000000, False, 1048576)])
+def test_nofile_ceiling(hard, can_raise, ceiling):
+    assert capacity.nofile_ceiling(hard, can_raise) == ceiling
+
+
+def test_a_plan_that_fits_changes_nothing_else():
+    plan = capacity.nginx_nofile_plan(4000, MASTER, SYSTEMD, False)
+    assert plan == {"action": "fits", "msg": "", "worker_connections": 8512, "rlimit_nofile": 9536, "most": 9232}
+
+
+@pytest.mark.parametrize("master, init, allowed, action, words", [
+    (MASTER, SYSTEMD, False, "fail", ["nginx_location_max_sessions: 10000 needs worker_rlimit_nofile 21536",
+                                      "pid 810", "hard open-file limit of 20000", "to 9232 or less",
+                                      "nginx_location_raise_service_nofile: true", "LimitNOFILE"]),
+    (MASTER, SYSTEMD, True, "dropin", []),
+    (MASTER, {"comm": "systemd", "nofile_ceiling": 20000}, True, "fail",
+     ["systemd itself cannot give more than 20000", "cannot help"]),
+    (dict(MASTER, ppid=77), SYSTEMD, True, "fail", ["does not run under systemd"]),
+    (MASTER, {"comm": "tini", "nofile_ceiling": 1048576}, True, "fail", ["does not run under systemd"]),
+])
+def test_a_plan_that_does_not_fit(master, init, allowed, action, words):
+    plan = capacity.nginx_nofile_plan(10000, master, init, allowed)
+    assert plan["action"] == action
+    for word in words:
+        assert word in plan["msg"]
+    assert plan["rlimit_nofile"] == 21536
+
+
+LIMITS = "Limit  Soft Limit  Hard Limit  Units\nMax open files            %s                 %s                 files\n"
+
+
+@pytest.mark.parametrize("sessions, hard, caps, words", [
+    (4000, "20000", "00000000a80425fb", []),
+    (4744, "20000", "00000000a80425fb", []),
+    (4745, "20000", "00000000a80425fb", ["streamlit_max_sessions: 4745 needs a nofile ulimit of 20004",
+                                         "above what docker can give", "hard open-file limit of 20000",
+                                         "Set streamlit_max_sessions to 4744 or less"]),
+    (50000, "20000", "000001ffffffffff", []),   # CAP_SYS_RESOURCE: up to fs.nr_open
+    (50000, "unlimited", "00000000a80425fb", []),
+])
+def test_streamlit_nofile_problem(sessions, hard, caps, words):
+    text = LIMITS % ("1024", hard) + "CapEff:\t%s\n" % caps
+    problem = capacity.streamlit_nofile_problem(sessions, text, "docker")
+    assert (problem == "") is (not words)
+    for word in words:
+        assert word in problem
