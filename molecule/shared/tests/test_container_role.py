@@ -62,6 +62,13 @@ def test_the_container_is_read_only_with_a_pids_limit_and_code_it_cannot_change(
     assert host.run(run + "'touch /tmp/scratch'").rc == 0
 
 
+def test_the_app_gets_the_open_files_of_its_sessions(host):
+    """4,000 sessions (streamlit_max_sessions) at about 4 files each, plus 1,024 spare."""
+    pid = inspect(host)["State"]["Pid"]
+    limits = host.check_output("grep 'Max open files' /proc/%d/limits" % pid).split()
+    assert limits[3:5] == ["17024", "17024"], limits
+
+
 def test_settings_are_mounted_read_only_with_cors_on(host):
     mounts = inspect(host)["Mounts"]
     targets = {m["Destination"]: m for m in mounts}
@@ -117,6 +124,9 @@ def converge(run_playbook):
     ({"streamlit_cookie_secret": ""}, "streamlit_cookie_secret: required when the app runs on several nodes (2 here)"),
     ({"streamlit_container_engine": "lxc"}, "streamlit_container_engine"),
     ({"streamlit_container_user": "0:0"}, "streamlit_container_user: '0:0' must be a non-root uid:gid"),
+    # The lab's engines cannot go past 20,000 files (no CAP_SYS_RESOURCE); 5,000 sessions need 21,024.
+    ({"streamlit_max_sessions": 5000}, "streamlit_max_sessions: 5000 needs a nofile ulimit of 21024 for the container,"
+                                       " above what %s on " % ENGINE),
 ])
 def test_bad_input_fails_before_any_change(converge, bad, variable):
     before = started_at()
