@@ -101,12 +101,13 @@ test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
 	$(MAKE) pytest
 	$(MAKE) molecule
 
-bench: venv host ## Benchmarks that print figures (check time; sessions held by stock vs sized nginx; the lab's RTT and converge ratios).
+bench: venv host ## Benchmarks that print figures (check time; stock vs sized nginx; the lab's RTT and converge ratios; 10,000 sessions on the lab).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_nginx_capacity
 	ansible-playbook lab/up.yml
 	ansible-playbook site.yml
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab
+	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab_capacity
 
 readme: venv ## Regenerate the README tables (troubleshooting, role variables) from their sources.
 	PYTHONPATH=$(COLLECTIONS) python tools/render_readme.py

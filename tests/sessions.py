@@ -9,6 +9,9 @@ the public Origin and the `streamlit` subprotocol, then idle pings. Each one end
 - cut: it ended early without a close frame (the TCP connection went away, or pings got no pong).
 """
 import asyncio
+import contextlib
+import json
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -20,29 +23,108 @@ PING_EVERY = 1.0
 PONG_WITHIN = 3.0
 
 
-async def session(url, origin, hold, connect_to=None, ssl=None, open_timeout=10):
-    """One session; returns {'outcome', 'detail', 'opened_at', 'ended_at'}."""
+async def session(url, origin, hold, connect_to=None, ssl=None, open_timeout=10, source=None,
+                  ping_every=PING_EVERY):
+    """One session; returns {'outcome', 'detail', 'opened_at', 'ended_at', 'source'}.
+
+    source: the local address to open it from (ip_hash maps each client /24 to one child).
+    """
     options = {"origin": origin, "subprotocols": ["streamlit"], "open_timeout": open_timeout,
-               "ping_interval": PING_EVERY, "ping_timeout": PONG_WITHIN, "max_size": None, "ssl": ssl}
+               "ping_interval": ping_every, "ping_timeout": max(PONG_WITHIN, ping_every), "max_size": None,
+               "ssl": ssl}
     if connect_to:
         options["host"], options["port"] = connect_to
+    if source:
+        options["local_addr"] = (source, 0)
     started = time.monotonic()
     try:
         websocket = await connect(url, **options)
     except Exception as exc:  # pylint: disable=broad-except  # every failure to open is a failed handshake
         return {"outcome": "failed", "detail": "%s: %s" % (type(exc).__name__, exc), "opened_at": started,
-                "ended_at": time.monotonic()}
+                "ended_at": time.monotonic(), "source": source}
     try:
         await asyncio.wait_for(websocket.wait_closed(), hold)
     except asyncio.TimeoutError:
         await websocket.close()
-        return {"outcome": "held", "detail": "", "opened_at": started, "ended_at": time.monotonic()}
+        return {"outcome": "held", "detail": "", "opened_at": started, "ended_at": time.monotonic(), "source": source}
     except ConnectionClosed:
         pass
     received = websocket.protocol.close_rcvd
     return {"outcome": "closed" if received else "cut",
             "detail": "close %s %s" % (received.code, received.reason) if received else str(websocket.close_exc),
-            "opened_at": started, "ended_at": time.monotonic()}
+            "opened_at": started, "ended_at": time.monotonic(), "source": source}
+
+
+def summary(results):
+    """{'opened': n, 'held': n, 'failed': n, 'closed': n, 'cut': n, 'details': [a few distinct failures]}."""
+    counts = Counter(result["outcome"] for result in results)
+    found = {"opened": len(results)}
+    found.update({outcome: counts.get(outcome, 0) for outcome in ("held", "failed", "closed", "cut")})
+    found["details"] = sorted(set(r["detail"] for r in results if r["outcome"] != "held"))[:5]
+    return found
+
+
+async def crowd(url, origin, count, rate, hold, connect_to=None, sources=(None,), ping_every=20.0, during=None):
+    """Open `count` sessions at `rate` per second, taking the source addresses in turn, each held
+    `hold` s; `during` (a coroutine function) runs once the last one is open. Returns the results."""
+    tasks = []
+    next_at = time.monotonic()
+    for number in range(count):
+        tasks.append(asyncio.create_task(session(url, origin, hold, connect_to, source=sources[number % len(sources)],
+                                                 ping_every=ping_every, open_timeout=30)))
+        next_at += 1.0 / rate
+        await asyncio.sleep(max(0, next_at - time.monotonic()))
+    if during:
+        await during()
+    return await asyncio.gather(*tasks)
+
+
+def addresses_in_other_24s(gateway, count):
+    """`count` addresses next to a /16 lab network's gateway, each in a /24 of its own (ip_hash keys on
+    the first three octets of a client's IPv4 address, so sources in one /24 all go to one child)."""
+    first, second = gateway.split(".")[:2]
+    return ["%s.%s.%d.250" % (first, second, 100 + number) for number in range(count)]
+
+
+@contextlib.contextmanager
+def source_addresses(network, count):
+    """Give this machine `count` extra addresses on a docker bridge network (needs root), removed after."""
+    found = json.loads(subprocess.run(["docker", "network", "inspect", network], capture_output=True, text=True,
+                                      check=True).stdout)[0]
+    config = found["IPAM"]["Config"][0]
+    prefix = config["Subnet"].split("/")[1]
+    if int(prefix) > 16:
+        raise RuntimeError("%s is %s: too small for sources in /24s of their own" % (network, config["Subnet"]))
+    bridge = found["Options"].get("com.docker.network.bridge.name") or "br-" + found["Id"][:12]
+    added = addresses_in_other_24s(config["Gateway"], count)
+    try:
+        for address in added:
+            subprocess.run(["ip", "addr", "replace", "%s/%s" % (address, prefix), "dev", bridge], check=True)
+        yield added
+    finally:
+        for address in added:
+            subprocess.run(["ip", "addr", "del", "%s/%s" % (address, prefix), "dev", bridge], check=False,
+                           capture_output=True)
+
+
+def on(node, command):
+    """A shell command's output on a lab node (a container of the machine's own Docker)."""
+    return subprocess.run(["docker", "exec", node, "sh", "-c", command], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def established(node, port, local=False):
+    """ESTABLISHED TCP connections on a lab node by remote (or local) IPv4 address, for one port."""
+    found = {}
+    for line in on(node, "cat /proc/net/tcp").splitlines()[1:]:
+        fields = line.split()
+        here, there, state = fields[1], fields[2], fields[3]
+        address, hexport = (here if local else there).split(":")
+        if state != "01" or int(hexport, 16) != port:
+            continue
+        ip = ".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+        found[ip] = found.get(ip, 0) + 1
+    return found
 
 
 class SteadyLoad:
@@ -73,8 +155,4 @@ class SteadyLoad:
 
     def counts(self):
         """{'opened': n, 'held': n, 'failed': n, 'closed': n, 'cut': n} and the distinct failure details."""
-        counts = Counter(result["outcome"] for result in self.results)
-        summary = {"opened": len(self.results)}
-        summary.update({outcome: counts.get(outcome, 0) for outcome in ("held", "failed", "closed", "cut")})
-        summary["details"] = sorted(set(r["detail"] for r in self.results if r["outcome"] != "held"))[:5]
-        return summary
+        return summary(self.results)

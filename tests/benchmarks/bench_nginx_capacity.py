@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import jinja2
-import yaml
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import nginx_sizing
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
@@ -25,16 +24,12 @@ from tests.integration.conftest import PREFIX, Nginx, free_port, port_open, wait
 SESSIONS = 2000
 BATCH = 100
 DEBIAN_NGINX_CONF = Path("/etc/nginx/nginx.conf")
-ROLE_VARS = Path(__file__).resolve().parents[2] / "roles" / "nginx_location" / "vars" / "main.yml"
 
 
 def role_sizing(max_sessions):
     """worker_connections and worker_rlimit_nofile as the nginx_location role computes them."""
-    variables = yaml.safe_load(ROLE_VARS.read_text(encoding="utf-8"))
-    context = {"nginx_location_max_sessions": max_sessions}
-    for name in ("_nginx_location_worker_connections", "_nginx_location_rlimit_nofile"):
-        context[name] = jinja2.Environment().from_string(variables[name]).render(context)
-    return int(context["_nginx_location_worker_connections"]), int(context["_nginx_location_rlimit_nofile"])
+    sizing = nginx_sizing(max_sessions)
+    return sizing["worker_connections"], sizing["rlimit_nofile"]
 
 
 def debian_sizing():
