@@ -55,6 +55,23 @@ async def session(url, origin, hold, connect_to=None, ssl=None, open_timeout=10,
             "opened_at": started, "ended_at": time.monotonic(), "source": source}
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: the caller may already run a loop (Playwright's sync API)."""
+    box = {}
+
+    def target():
+        try:
+            box["result"] = asyncio.run(coroutine)
+        except BaseException as exc:  # pylint: disable=broad-except  # re-raised in the caller
+            box["error"] = exc
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def summary(results):
     """{'opened': n, 'held': n, 'failed': n, 'closed': n, 'cut': n, 'details': [a few distinct failures]}."""
     counts = Counter(result["outcome"] for result in results)

@@ -5,6 +5,7 @@
 """Pure helpers for the nginx_location role (stdlib only, no Ansible imports).
 
 - upstream_servers(): the one computation of an app's upstream servers from inventory facts.
+- differences(): what differs between the files several masters would write for one app.
 - server_blocks() / choose_server() / with_include(): find, in an existing nginx file, the
   server block that serves the public origin, and put an include line into it (and only it).
 """
@@ -13,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import re
 
 # A server of an nginx upstream: host name, IPv4 or [IPv6], then :port. Full match only.
@@ -255,3 +257,19 @@ def with_include(text, include, origin):
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, chosen, removed
+
+
+def differences(rendered):
+    """Unified diffs of the files that differ between masters, each against the first.
+
+    rendered: {master: {file name: text}}, in the play's order. '' when they all agree.
+    """
+    masters = list(rendered)
+    out = []
+    for other in masters[1:]:
+        for name in sorted(set(rendered[masters[0]]) | set(rendered[other])):
+            first, second = rendered[masters[0]].get(name, ""), rendered[other].get(name, "")
+            if first != second:
+                out.extend(difflib.unified_diff(first.splitlines(), second.splitlines(), "%s: %s" % (masters[0], name),
+                                                "%s: %s" % (other, name), lineterm=""))
+    return "\n".join(out)

@@ -92,10 +92,11 @@ def run_pass(label, master, nodes, sources):
 
     async def measure():
         await asyncio.sleep(min(10.0, HOLD / 4))
-        upstream = established(MASTER, 8501)
+        upstream = await asyncio.to_thread(established, MASTER, 8501)
+        clients = await asyncio.to_thread(established, MASTER, 80, True)
+        rss = {node: await asyncio.to_thread(streamlit_rss_kib, node) for node in nodes}
         sample.update({"per_child": {addresses.get(ip, ip): n for ip, n in upstream.items()},
-                       "clients": sum(established(MASTER, 80, local=True).values()),
-                       "rss": {node: streamlit_rss_kib(node) for node in nodes}})
+                       "clients": sum(clients.values()), "rss": rss})
 
     start = time.monotonic()
     results = asyncio.run(crowd(URL, ORIGIN, SESSIONS, RATE, HOLD, connect_to=(master, 80), sources=sources,

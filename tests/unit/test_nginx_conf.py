@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import (
-    NginxSyntaxError, choose_server, format_server, invalid_upstream_servers, server_blocks, split_origin,
+    NginxSyntaxError, choose_server, differences, format_server, invalid_upstream_servers, server_blocks, split_origin,
     upstream_servers, with_include)
 
 SNIPPET = "/etc/nginx/snippets/wsproxy-app.conf"
@@ -161,3 +161,18 @@ def test_comments_and_quotes_do_not_confuse_the_parser():
 
 def test_upstream_server_directives_are_not_server_blocks():
     assert [b["line"] for b in server_blocks(TWO_HOSTS)] == [3, 4]
+
+
+@pytest.mark.parametrize("rendered, expected", [
+    ({"m1": {"upstream": "a\nb\n"}, "m2": {"upstream": "a\nb\n"}}, []),
+    ({"m1": {"upstream": "server c1:8501;\nserver c2:8501;\n"}, "m2": {"upstream": "server c2:8501;\nserver c1:8501;\n"}},
+     ["--- m1: upstream", "+++ m2: upstream", "+server c2:8501;", "-server c2:8501;"]),
+    ({"m1": {"location": "proxy_read_timeout 1d;"}, "m2": {"location": "proxy_read_timeout 1d;"},
+      "m3": {"location": "proxy_read_timeout 2d;"}}, ["--- m1: location", "+++ m3: location", "+proxy_read_timeout 2d;"]),
+    ({"m1": {}}, []),
+])
+def test_differences_between_masters(rendered, expected):
+    found = differences(rendered)
+    assert (found == "") is (not expected)
+    for line in expected:
+        assert line in found.splitlines()

@@ -10,7 +10,7 @@ import sys
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import crowd, established, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import crowd, established, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
 URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
 ORIGIN = "http://localhost:8480"
@@ -24,9 +24,9 @@ def hold(count, sources, master):
 
     async def measure():
         await asyncio.sleep(2)
-        per_child.update(established(MASTER, 8501))
+        per_child.update(await asyncio.to_thread(established, MASTER, 8501))
 
-    results = asyncio.run(crowd(URL, ORIGIN, count, 100, 8, connect_to=(master, 80), sources=sources,
+    results = run(crowd(URL, ORIGIN, count, 100, 8, connect_to=(master, 80), sources=sources,
                                 during=measure))
     return summary(results), per_child
 

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify with several masters (LAB_MASTER_COUNT, default_trixie runs 2): every master serves the
+app alike, a client reaches the same child through any master (same ip_hash, same upstream
+order), and a master set apart by a host variable is refused before any change."""
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT
+
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import established, on, run, session, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
+
+URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
+ORIGIN = "http://localhost:8480"
+FILES = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf /etc/nginx/snippets/wsproxy-streamlit.conf"
+
+
+def lab_nodes(group):
+    names = subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab.group=%s" % group, "--format", "{{.Names}}"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    return sorted(names)
+
+
+def address(node):
+    return subprocess.run(["docker", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                           node], capture_output=True, text=True, check=True).stdout.strip()
+
+
+MASTERS = lab_nodes("master")
+pytestmark = pytest.mark.skipif(len(MASTERS) < 2, reason="the lab runs one master (LAB_MASTER_COUNT)")
+
+
+def test_every_master_serves_the_app_alike():
+    sums = [on(master, "sha256sum %s | cut -d' ' -f1" % FILES) for master in MASTERS]
+    assert len(set(sums)) == 1, dict(zip(MASTERS, sums))
+
+
+def child_through(master, source):
+    """The child that a session from `source` through `master` reaches."""
+    async def probe():
+        before = established(master, 8501)
+        found = {}
+
+        async def look():
+            await asyncio.sleep(0.5)
+            now = established(master, 8501)
+            found.update({ip: n - before.get(ip, 0) for ip, n in now.items() if n > before.get(ip, 0)})
+        held, unused = await asyncio.gather(session(URL, ORIGIN, 1.5, connect_to=(address(master), 80), source=source),
+                                            look())
+        assert held["outcome"] == "held", held
+        assert len(found) == 1, found
+        return list(found)[0]
+    return run(probe())
+
+
+def test_a_client_reaches_the_same_child_through_either_master():
+    children = {address(child): child for child in lab_nodes("child_nodes")}
+    with source_addresses("wsproxy-lab", 8) as sources:
+        seen = {source: [children[child_through(master, source)] for master in MASTERS] for source in sources}
+    assert all(len(set(reached)) == 1 for reached in seen.values()), seen
+    # Not a coincidence of one child taking every client: the eight /24s spread over both.
+    assert len(set(reached[0] for reached in seen.values())) == 2, seen
+
+
+def test_a_master_set_apart_is_refused_before_any_change(run_playbook):
+    before = [on(master, "sha256sum %s" % FILES) for master in MASTERS]
+    returncode, output = run_playbook("site.yml", {
+        "nginx_location_proxy_timeout": "{{ '2d' if inventory_hostname is search('master-2') else '1d' }}"})
+    assert returncode != 0
+    assert "The masters would not serve streamlit alike" in output, output[-3000:]
+    assert "+    proxy_read_timeout 2d;" in output, output[-3000:]
+    assert [on(master, "sha256sum %s" % FILES) for master in MASTERS] == before
