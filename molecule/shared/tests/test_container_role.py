@@ -129,6 +129,8 @@ def converge(run_playbook):
                                        " above what %s on " % ENGINE),
 ])
 def test_bad_input_fails_before_any_change(converge, bad, variable):
+    if ENGINE == "podman" and "streamlit_max_sessions" not in bad and "streamlit_container_engine" not in bad:
+        pytest.skip("checked before the engine is asked: container_docker runs it (CI time)")
     before = started_at()
     returncode, output = converge(bad, {"streamlit_config": {"theme": {"base": "dark"}}})
     assert returncode != 0
