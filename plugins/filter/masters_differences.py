@@ -19,7 +19,7 @@ author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
   _input:
-    description: The rendered files of each master, C({master: {file: text}}), in the play's order.
+    description: "The rendered files of each master, C({master: {file: text}}), in the play's order."
     type: dict
     required: true
 """

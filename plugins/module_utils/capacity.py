@@ -123,7 +123,7 @@ def streamlit_nofile_problem(sessions, proc_text, engine, variable="streamlit_ma
     ceiling = nofile_ceiling(hard, has_cap_sys_resource(proc_text))
     if need <= ceiling:
         return ""
+    most = streamlit_max_sessions(ceiling)
     return ("%s: %s needs a nofile ulimit of %s for the container, above what %s can give here: a hard open-file"
             " limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less, or raise the engine's limit"
-            " (LimitNOFILE of its service)." % (variable, sessions, need, engine, hard, variable,
-                                                 streamlit_max_sessions(ceiling)))
+            " (LimitNOFILE of its service)." % (variable, sessions, need, engine, hard, variable, most))

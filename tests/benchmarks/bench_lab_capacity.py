@@ -58,9 +58,10 @@ def streamlit_rss_kib(node):
 
 
 def site(extra):
-    done = subprocess.run(["ansible-playbook", "-i", INVENTORY, "site.yml"] + [a for k, v in extra.items()
-                                                                                for a in ("-e", "%s=%s" % (k, v))],
-                          capture_output=True, text=True, cwd=PROJECT, check=False)
+    args = ["ansible-playbook", "-i", INVENTORY, "site.yml"]
+    for name, value in extra.items():
+        args += ["-e", "%s=%s" % (name, value)]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=PROJECT, check=False)
     return done.returncode, done.stdout + done.stderr
 
 

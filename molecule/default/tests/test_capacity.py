@@ -23,7 +23,6 @@ ORIGIN = "http://localhost:8480"
 MASTER = "wsproxy-lab-master"
 
 
-
 def hold(count, sources, master):
     """Open `count` sessions at 100/s, held 8 s; returns (summary, sessions per child address)."""
     per_child = {}
@@ -32,8 +31,7 @@ def hold(count, sources, master):
         await asyncio.sleep(2)
         per_child.update(await asyncio.to_thread(established, MASTER, 8501))
 
-    results = run(crowd(URL, ORIGIN, count, 100, 8, connect_to=(master, 80), sources=sources,
-                                during=measure))
+    results = run(crowd(URL, ORIGIN, count, 100, 8, connect_to=(master, 80), sources=sources, during=measure))
     return summary(results), per_child
 
 
