@@ -186,6 +186,20 @@ def test_bad_input_fails_before_any_change(host, run_playbook, bad, message):
     assert host.check_output(NGINX_FILES) == before
 
 
+def test_a_hand_edit_reloaded_by_hand_is_undone_and_reloaded(host, run_playbook):
+    """After a hand edit and reload, the run writes the files back to what nginx last loaded from
+    the role: the checksums match that record, yet nginx runs the hand edit, so it must reload."""
+    upstream = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf"
+    original = host.file(upstream).content_string
+    workers = "ps -o pid= --ppid $(cat /run/nginx.pid) | sort"
+    host.run("sed -i 's/max_fails=3/max_fails=4/' %s && nginx -s reload && sleep 1" % upstream)
+    hand_workers = host.check_output(workers)
+    returncode, output = run_playbook(MASTER_PLAY, {})
+    assert returncode == 0, output[-3000:]
+    assert host.file(upstream).content_string == original
+    assert not set(host.check_output(workers).split()) & set(hand_workers.split()), "nginx was not reloaded"
+
+
 def test_check_mode_reports_a_change_and_changes_nothing(host, run_playbook):
     before = host.check_output(NGINX_FILES)
     workers = "ps -o pid= --ppid $(cat /run/nginx.pid)"  # a reload replaces every worker
