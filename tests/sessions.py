@@ -10,6 +10,7 @@ the public Origin and the `streamlit` subprotocol, then idle pings. Each one end
 """
 import asyncio
 import contextlib
+import ipaddress
 import json
 import subprocess
 import threading
@@ -96,11 +97,17 @@ async def crowd(url, origin, count, rate, hold, connect_to=None, sources=(None,)
     return await asyncio.gather(*tasks)
 
 
-def addresses_in_other_24s(gateway, count):
-    """`count` addresses next to a /16 lab network's gateway, each in a /24 of its own (ip_hash keys on
-    the first three octets of a client's IPv4 address, so sources in one /24 all go to one child)."""
-    first, second = gateway.split(".")[:2]
-    return ["%s.%s.%d.250" % (first, second, 100 + number) for number in range(count)]
+def addresses_in_other_24s(subnet, gateway, count):
+    """`count` addresses of an IPv4 subnet, each in a /24 of its own that holds neither the gateway
+    nor the first addresses Docker hands out (ip_hash keys on the first three octets of a client's
+    address, so sources in one /24 all go to one child)."""
+    network = ipaddress.ip_network(subnet)
+    taken = ipaddress.ip_network("%s/24" % gateway, strict=False)
+    spare = [net for net in network.subnets(new_prefix=24) if net != taken] if network.prefixlen <= 24 else []
+    if len(spare) < count:
+        raise RuntimeError("%s holds %d /24s besides the gateway's; %d source addresses need one each"
+                           % (subnet, len(spare), count))
+    return [str(net[250]) for net in spare[:count]]
 
 
 @contextlib.contextmanager
@@ -110,10 +117,8 @@ def source_addresses(network, count):
                                       check=True).stdout)[0]
     config = found["IPAM"]["Config"][0]
     prefix = config["Subnet"].split("/")[1]
-    if int(prefix) > 16:
-        raise RuntimeError("%s is %s: too small for sources in /24s of their own" % (network, config["Subnet"]))
     bridge = found["Options"].get("com.docker.network.bridge.name") or "br-" + found["Id"][:12]
-    added = addresses_in_other_24s(config["Gateway"], count)
+    added = addresses_in_other_24s(config["Subnet"], config["Gateway"], count)
     try:
         for address in added:
             subprocess.run(["ip", "addr", "replace", "%s/%s" % (address, prefix), "dev", bridge], check=True)
