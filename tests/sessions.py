@@ -118,7 +118,9 @@ def source_addresses(network, count):
     config = found["IPAM"]["Config"][0]
     prefix = config["Subnet"].split("/")[1]
     bridge = found["Options"].get("com.docker.network.bridge.name") or "br-" + found["Id"][:12]
-    added = addresses_in_other_24s(config["Subnet"], config["Gateway"], count)
+    # Docker lists no Gateway when the network was created with a subnet only: it is the first host.
+    gateway = config.get("Gateway") or str(next(ipaddress.ip_network(config["Subnet"]).hosts()))
+    added = addresses_in_other_24s(config["Subnet"], gateway, count)
     try:
         for address in added:
             subprocess.run(["ip", "addr", "replace", "%s/%s" % (address, prefix), "dev", bridge], check=True)
