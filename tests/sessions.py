@@ -119,7 +119,7 @@ def source_addresses(network, count):
     prefix = config["Subnet"].split("/")[1]
     bridge = found["Options"].get("com.docker.network.bridge.name") or "br-" + found["Id"][:12]
     # Docker lists no Gateway when the network was created with a subnet only: it is the first host.
-    gateway = config.get("Gateway") or str(next(ipaddress.ip_network(config["Subnet"]).hosts()))
+    gateway = config.get("Gateway") or str(ipaddress.ip_network(config["Subnet"])[1])
     added = addresses_in_other_24s(config["Subnet"], gateway, count)
     try:
         for address in added:
