@@ -131,6 +131,18 @@ def source_addresses(network, count):
                            capture_output=True)
 
 
+def lab_nodes(group):
+    """The lab's nodes of an inventory group (label wsproxy.lab.group, as the lab inventory finds them)."""
+    return sorted(subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab.group=%s" % group, "--format",
+                                  "{{.Names}}"], capture_output=True, text=True, check=True).stdout.split())
+
+
+def lab_address(node):
+    """A lab node's address on the lab network."""
+    return subprocess.run(["docker", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                           node], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def on(node, command):
     """A shell command's output on a lab node (a container of the machine's own Docker)."""
     return subprocess.run(["docker", "exec", node, "sh", "-c", command], capture_output=True, text=True,

@@ -25,8 +25,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import crowd, established, on, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
-from tests.benchmarks.bench_lab import lab_address  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import crowd, established, lab_address, lab_nodes, on, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = str(PROJECT / "inventory" / "lab")
 NETWORK = "wsproxy-lab"
@@ -39,12 +38,6 @@ HOLD = float(os.environ.get("BENCH_HOLD", "120"))
 SOURCES = int(os.environ.get("BENCH_SOURCES", "128"))
 STOCK = ("sed -i -e 's/^\\(\\s*\\)worker_connections\\s\\+[0-9]\\+;/\\1worker_connections 768;/'"
          " -e '/^\\s*worker_rlimit_nofile\\s/d' /etc/nginx/nginx.conf && nginx -t && nginx -s reload")
-
-
-def children():
-    """The lab's child nodes (label wsproxy.lab.group, as the lab inventory finds them)."""
-    return sorted(subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab.group=child_nodes", "--format",
-                                  "{{.Names}}"], capture_output=True, text=True, check=True).stdout.split())
 
 
 def streamlit_rss_kib(node):
@@ -124,7 +117,7 @@ def run_pass(label, master, nodes, sources):
 
 def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-    nodes = children()
+    nodes = lab_nodes("child_nodes")
     master = lab_address(MASTER)
     with source_addresses(NETWORK, SOURCES) as sources:
         on(MASTER, STOCK)

@@ -5,7 +5,6 @@ address, ip_hash gives them all to one child (why the benchmark opens them from 
 import asyncio
 import os
 import resource
-import subprocess
 import sys
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import crowd, established, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import crowd, established, lab_address, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
 # Run once, on bookworm: default_trixie shares these tests and the path is the same (CI time).
 pytestmark = pytest.mark.skipif(os.environ.get("LAB_DEBIAN_SUITE", "bookworm") != "bookworm",
@@ -35,14 +34,9 @@ def hold(count, sources, master):
     return summary(results), per_child
 
 
-def lab_master_address():
-    return subprocess.run(["docker", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                           MASTER], capture_output=True, text=True, check=True).stdout.strip()
-
-
 def test_sessions_from_many_addresses_are_all_held_and_reach_both_children():
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-    master = lab_master_address()
+    master = lab_address(MASTER)
     with source_addresses("wsproxy-lab", 32) as sources:
         found, per_child = hold(400, sources, master)
     assert found["held"] == 400, found
@@ -50,6 +44,6 @@ def test_sessions_from_many_addresses_are_all_held_and_reach_both_children():
 
 
 def test_sessions_from_one_address_all_go_to_one_child():
-    found, per_child = hold(100, [None], lab_master_address())
+    found, per_child = hold(100, [None], lab_address(MASTER))
     assert found["held"] == 100, found
     assert len(per_child) == 1, per_child

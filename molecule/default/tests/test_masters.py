@@ -4,7 +4,6 @@ app alike, a client reaches the same child through any master (same ip_hash, sam
 order), and a master set apart by a host variable is refused before any change."""
 import asyncio
 import re
-import subprocess
 import sys
 
 import pytest
@@ -12,22 +11,11 @@ import pytest
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import established, on, run, session, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
 
 URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
 ORIGIN = "http://localhost:8480"
 FILES = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf /etc/nginx/snippets/wsproxy-streamlit.conf"
-
-
-def lab_nodes(group):
-    names = subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab.group=%s" % group, "--format", "{{.Names}}"],
-                           capture_output=True, text=True, check=True).stdout.split()
-    return sorted(names)
-
-
-def address(node):
-    return subprocess.run(["docker", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                           node], capture_output=True, text=True, check=True).stdout.strip()
 
 
 MASTERS = lab_nodes("master")
@@ -49,7 +37,7 @@ def child_through(master, source):
             await asyncio.sleep(0.5)
             now = established(master, 8501)
             found.update({ip: n - before.get(ip, 0) for ip, n in now.items() if n > before.get(ip, 0)})
-        held, unused = await asyncio.gather(session(URL, ORIGIN, 1.5, connect_to=(address(master), 80), source=source),
+        held, unused = await asyncio.gather(session(URL, ORIGIN, 1.5, connect_to=(lab_address(master), 80), source=source),
                                             look())
         assert held["outcome"] == "held", held
         assert len(found) == 1, found
@@ -58,7 +46,7 @@ def child_through(master, source):
 
 
 def test_a_client_reaches_the_same_child_through_either_master():
-    children = {address(child): child for child in lab_nodes("child_nodes")}
+    children = {lab_address(child): child for child in lab_nodes("child_nodes")}
     with source_addresses("wsproxy-lab", 8) as sources:
         seen = {source: [children[child_through(master, source)] for master in MASTERS] for source in sources}
     assert all(len(set(reached)) == 1 for reached in seen.values()), seen
