@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify of two apps in one run (site.yml's wsproxy_apps; default_trixie converges with two):
+both run on every child and are proxied by every master, each passes the module through each
+master, Chromium uses both, and apps that collide are refused before any change."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from playwright.sync_api import expect
+
+from conftest import APP_TITLE, PROJECT
+
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
+
+APPS_FILE = os.environ.get("WSPROXY_APPS_FILE", "")
+pytestmark = pytest.mark.skipif(not APPS_FILE, reason="this scenario converges one app (WSPROXY_APPS_FILE)")
+APPS = yaml.safe_load(open(APPS_FILE).read())["wsproxy_apps"] if APPS_FILE else []
+ORIGIN = "http://localhost:8480"
+
+
+def prefix(app):
+    return app.get("streamlit_base_url_path", "streamlitApp")
+
+
+def engine_of(child, container):
+    return on(child, "docker container inspect %s >/dev/null 2>&1 && echo docker || echo podman" % container).strip()
+
+
+def containers(child):
+    """{container: id} of the apps' containers on the child."""
+    found = {}
+    for app in APPS:
+        name = "streamlit-%s" % app["streamlit_app_name"]
+        found[name] = on(child, "%s container inspect -f '{{.Id}}' %s" % (engine_of(child, name), name)).strip()
+    return found
+
+
+def nginx_files(master):
+    return on(master, "sha256sum /etc/nginx/conf.d/wsproxy-*.conf /etc/nginx/snippets/wsproxy-*.conf "
+                      "/etc/nginx/sites-available/default")
+
+
+def test_every_child_runs_both_apps_on_their_ports():
+    for child in lab_nodes("child_nodes"):
+        for app in APPS:
+            port = app.get("streamlit_port", 8501)
+            health = on(child, "curl -fsS http://%s:%d/%s/_stcore/health" % (lab_address(child), port, prefix(app)))
+            assert health.strip() == "ok", (child, app)
+
+
+def test_every_master_has_an_upstream_and_a_location_per_app():
+    for master in lab_nodes("master"):
+        for app in APPS:
+            upstream = on(master, "cat /etc/nginx/conf.d/wsproxy-upstream-%s.conf" % app["streamlit_app_name"])
+            port = app.get("streamlit_port", 8501)
+            assert all(":%d" % port in line for line in upstream.splitlines() if line.strip().startswith("server ")), upstream
+            assert "location /%s/" % prefix(app) in on(master, "cat /etc/nginx/snippets/wsproxy-%s.conf"
+                                                       % app["streamlit_app_name"])
+
+
+@pytest.mark.parametrize("app", APPS, ids=[a["streamlit_app_name"] for a in APPS])
+def test_each_app_passes_the_module_through_each_master(app):
+    url = "%s/%s/" % (ORIGIN, prefix(app))
+    for master in lab_nodes("master"):
+        args = {"url": url, "origin": ORIGIN, "connect_to": "%s:80" % lab_address(master)}
+        done = subprocess.run(["ansible", "localhost", "-m", "wsproxy.streamlit.websocket_handshake",
+                               "-a", json.dumps(args)], capture_output=True, text=True, check=False, cwd=PROJECT,
+                              env=dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                       ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_NOCOLOR="1"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert '"status": 101' in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("app", APPS, ids=[a["streamlit_app_name"] for a in APPS])
+def test_chromium_uses_each_app(visit, app):
+    url = "%s/%s/" % (ORIGIN, prefix(app))
+    visit_ = visit(url)
+    assert visit_.response.status == 200
+    expect(visit_.page.get_by_role("heading", name=APP_TITLE)).to_be_visible()
+    visit_.page.get_by_role("button", name="Click me").click()
+    expect(visit_.page.get_by_text("Button clicked 1 times")).to_be_visible()
+    stream = "ws://localhost:8480/%s/_stcore/stream" % prefix(app)
+    assert [s for s in visit_.sockets if s["url"] == stream and s["frames_received"] > 0], visit_.sockets
+    assert visit_.page.get_by_text("Connection error").count() == 0
+    assert visit_.handshake_errors() == []
+    shot = visit_.screenshot("default-trixie-app-%s.png" % app["streamlit_app_name"])
+    assert shot.stat().st_size > 10000
+
+
+def test_apps_that_collide_are_refused_before_any_change(run_playbook):
+    children, masters = lab_nodes("child_nodes"), lab_nodes("master")
+    before = ([containers(child) for child in children], [nginx_files(master) for master in masters])
+    # The second app without a port of its own takes the collection-wide 8501, the first app's.
+    colliding = [APPS[0], {k: v for k, v in APPS[1].items() if k != "streamlit_port"}]
+    returncode, output = run_playbook("site.yml", {"wsproxy_apps": colliding})
+    assert returncode != 0
+    assert "wsproxy_apps[1].streamlit_port: 8501 is already taken by wsproxy_apps[0] (streamlit)" in output, \
+        output[-3000:]
+    assert ([containers(child) for child in children], [nginx_files(master) for master in masters]) == before

@@ -1,0 +1,72 @@
+"""apps: wsproxy_apps resolved against the collection-wide values, and their collisions."""
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import problems, resolve
+
+KEYS = ["streamlit_app_name", "streamlit_base_url_path", "streamlit_port", "streamlit_public_origins"]
+DEFAULTS = {"streamlit_app_name": "streamlit", "streamlit_base_url_path": "streamlitApp", "streamlit_port": 8501,
+            "streamlit_public_origins": ["https://apps.example.com"]}
+
+
+def test_resolve_takes_each_value_from_the_app_else_the_collection():
+    apps = [{"streamlit_app_name": "sales", "streamlit_port": 8502}]
+    assert resolve(apps, DEFAULTS, KEYS) == [{"streamlit_app_name": "sales", "streamlit_base_url_path": "streamlitApp",
+                                              "streamlit_port": 8502,
+                                              "streamlit_public_origins": ["https://apps.example.com"]}]
+
+
+GOOD = [{"streamlit_app_name": "sales", "streamlit_base_url_path": "sales", "streamlit_port": 8502},
+        {"streamlit_app_name": "ops", "streamlit_base_url_path": "ops", "streamlit_port": 8503}]
+
+
+@pytest.mark.parametrize("apps, expected", [
+    (GOOD, []),
+    # The same prefix behind another origin is another location: fine.
+    ([GOOD[0], dict(GOOD[1], streamlit_base_url_path="sales", streamlit_public_origins=["https://ops.example.com"])], []),
+    ([GOOD[0], dict(GOOD[1], streamlit_app_name="sales")],
+     ["wsproxy_apps[1].streamlit_app_name: sales is already taken by wsproxy_apps[0] (sales)"]),
+    ([GOOD[0], dict(GOOD[1], streamlit_port=8502)],
+     ["wsproxy_apps[1].streamlit_port: 8502 is already taken by wsproxy_apps[0] (sales)"]),
+    # Both leave the port to the collection-wide 8501.
+    ([{"streamlit_app_name": "a", "streamlit_base_url_path": "a"}, {"streamlit_app_name": "b", "streamlit_base_url_path": "b"}],
+     ["wsproxy_apps[1].streamlit_port: 8501 is already taken by wsproxy_apps[0] (a)"]),
+    ([GOOD[0], dict(GOOD[1], streamlit_base_url_path="sales/")],
+     ["wsproxy_apps[1].streamlit_public_origins / streamlit_base_url_path: https://apps.example.com:443/sales is already"
+      " taken by wsproxy_apps[0] (sales)"]),
+    ([{"streamlit_port": 8502}], ["wsproxy_apps[0].streamlit_app_name: required"]),
+    ([GOOD[0], {"streamlit_app_name": "x", "nginx_location_sticky": "ip_hash"}],
+     ["wsproxy_apps[1].nginx_location_sticky: not a per-app variable"]),
+    (["sales"], ["wsproxy_apps[0]: must be a mapping"]),
+])
+def test_problems(apps, expected):
+    found = problems(apps, KEYS, DEFAULTS)
+    assert len(found) == len(expected), found
+    for message, start in zip(found, expected):
+        assert message.startswith(start), message
+
+
+def test_resolve_leaves_out_what_no_one_knows_here():
+    # The container play does not see nginx_location's defaults: an unset nginx key stays unset.
+    apps = [{"streamlit_app_name": "sales", "nginx_location_mode": "server"}, {"streamlit_app_name": "ops"}]
+    resolved = resolve(apps, {"streamlit_port": 8501}, ["streamlit_app_name", "streamlit_port", "nginx_location_mode"])
+    assert resolved == [{"streamlit_app_name": "sales", "streamlit_port": 8501, "nginx_location_mode": "server"},
+                        {"streamlit_app_name": "ops", "streamlit_port": 8501}]
+
+
+SERVER_KEYS = KEYS + ["nginx_location_mode"]
+
+
+@pytest.mark.parametrize("mode, expected", [
+    # Two locations in one server: fine. Two server blocks for one host and port: nginx ignores one.
+    ("snippet", []),
+    ("server", ["wsproxy_apps[1].streamlit_public_origins (nginx_location_mode server): https://apps.example.com:443"
+                " is already taken by wsproxy_apps[0] (sales)"]),
+])
+def test_server_mode_apps_need_their_own_origin(mode, expected):
+    assert problems(GOOD, SERVER_KEYS, dict(DEFAULTS, nginx_location_mode=mode)) == expected
+
+
+@pytest.mark.parametrize("apps", [[], {}, "sales"])
+def test_apps_must_be_a_non_empty_list(apps):
+    assert problems(apps, KEYS, DEFAULTS) == [
+        "wsproxy_apps: must be a non-empty list of apps, each a mapping of per-app variables"]
