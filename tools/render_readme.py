@@ -2,7 +2,8 @@
 """Write the README's generated tables (make readme), so they cannot drift from their sources:
 
 - the troubleshooting table, from the module's diagnosis table;
-- each role's variables table, from its meta/argument_specs.yml.
+- each role's variables table, from its meta/argument_specs.yml;
+- the per-app variables of site.yml's wsproxy_apps, from roles/common/vars/main.yml.
 """
 
 import sys
@@ -29,8 +30,13 @@ def variables_markdown(role):
     return "\n".join(rows)
 
 
+def app_keys_markdown():
+    keys = yaml.safe_load((ROOT / "roles" / "common" / "vars" / "main.yml").read_text())["common_app_keys"]
+    return ", ".join("`%s`" % key for key in keys) + "."
+
+
 def sections():
-    generated = {"troubleshooting": troubleshooting_markdown()}
+    generated = {"troubleshooting": troubleshooting_markdown(), "app-keys": app_keys_markdown()}
     for role in sorted(p.parent.parent.name for p in ROOT.glob("roles/*/meta/argument_specs.yml")):
         generated["variables-" + role] = variables_markdown(role)
     return generated

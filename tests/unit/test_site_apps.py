@@ -21,8 +21,10 @@ def _options(role):
 def test_every_role_run_of_site_yml_gets_every_per_app_variable():
     assert len(ROLE_RUNS) == 3  # plan, roll, nginx
     for task in ROLE_RUNS:
-        assert task["loop_control"]["loop_var"] == "wsproxy_app"
-        assert task["vars"] == {key: "{{ wsproxy_app.%s }}" % key for key in KEYS}
+        assert task["loop_control"]["loop_var"] == "wsproxy_app_name"
+        expected = {"wsproxy_app": "{{ common_apps | selectattr('streamlit_app_name', '==', wsproxy_app_name) | first }}"}
+        expected.update((key, "{{ wsproxy_app.%s }}" % key) for key in KEYS)
+        assert task["vars"] == expected
 
 
 @pytest.mark.parametrize("key", KEYS)
