@@ -91,7 +91,7 @@ molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cac
 	ansible-playbook lab/down.yml
 	status=0; for scenario in $(SCENARIOS); do \
 	  echo "=== molecule test -s $$scenario"; start=$$(date +%s); \
-	  molecule test -s $$scenario || { status=1; echo "=== $$scenario FAILED"; }; \
+	  PYTEST_ADDOPTS="--durations=6" molecule test -s $$scenario || { status=1; echo "=== $$scenario FAILED"; }; \
 	  echo "=== $$scenario took $$(( $$(date +%s) - start )) s"; \
 	done; ansible-playbook lab/down.yml; exit $$status
 

@@ -69,7 +69,7 @@ def test_each_app_passes_the_module_through_each_master(app):
         args = {"url": url, "origin": ORIGIN, "connect_to": "%s:80" % lab_address(master)}
         done = subprocess.run(["ansible", "localhost", "-m", "wsproxy.streamlit.websocket_handshake",
                                "-a", json.dumps(args)], capture_output=True, text=True, check=False, cwd=PROJECT,
-                              env=dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                              env=dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
                                        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_NOCOLOR="1"))
         assert done.returncode == 0, done.stdout + done.stderr
         assert '"status": 101' in done.stdout, done.stdout
