@@ -101,3 +101,21 @@ def test_apps_that_collide_are_refused_before_any_change(run_playbook):
     assert "wsproxy_apps[1].streamlit_port: 8501 is already taken by wsproxy_apps[0] (streamlit)" in output, \
         output[-3000:]
     assert ([containers(child) for child in children], [nginx_files(master) for master in masters]) == before
+
+
+def test_a_settings_directory_shared_by_two_apps_is_refused_before_they_change(run_playbook):
+    children, masters = lab_nodes("child_nodes"), lab_nodes("master")
+    before = ([containers(child) for child in children], [nginx_files(master) for master in masters])
+    # Set for the whole run (an extra var wins over every app): both apps would write one config.toml.
+    try:
+        returncode, output = run_playbook("site.yml", {"wsproxy_apps": APPS, "streamlit_data_dir": "/opt/wsproxy-shared"})
+        assert returncode != 0
+        assert "streamlit_data_dir: /opt/wsproxy-shared already holds the settings of the app streamlit" in output, \
+            output[-3000:]
+        assert ([containers(child) for child in children], [nginx_files(master) for master in masters]) == before
+        for child in children:
+            assert on(child, "test -e /opt/wsproxy-shared/config.toml && echo written || echo absent").strip() == "absent"
+    finally:
+        # The first app's plan built its image from there (its build directory) before the second was refused.
+        for child in children:
+            on(child, "rm -rf /opt/wsproxy-shared")
