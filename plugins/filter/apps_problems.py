@@ -19,21 +19,8 @@ description:
     origin and prefix, or, in server mode, the same origin.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
-options:
-  _input:
-    description: The apps, each a mapping of per-app variables.
-    type: list
-    elements: dict
-    required: true
-  keys:
-    description: The per-app variables.
-    type: list
-    elements: str
-    required: true
-  defaults:
-    description: "The collection-wide values, C({variable: value})."
-    type: dict
-    required: true
+extends_documentation_fragment:
+  - wsproxy.streamlit.apps
 """
 
 EXAMPLES = r"""

@@ -16,25 +16,12 @@ description:
   - A variable known to neither is left out (another role's variable, resolved in that role's play).
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
-options:
-  _input:
-    description: The apps, each a mapping of per-app variables.
-    type: list
-    elements: dict
-    required: true
-  defaults:
-    description: "The collection-wide values, C({variable: value})."
-    type: dict
-    required: true
-  keys:
-    description: The per-app variables.
-    type: list
-    elements: str
-    required: true
+extends_documentation_fragment:
+  - wsproxy.streamlit.apps
 """
 
 EXAMPLES = r"""
-apps: "{{ wsproxy_apps | wsproxy.streamlit.apps_resolved({'streamlit_port': 8501}, ['streamlit_app_name', 'streamlit_port']) }}"
+apps: "{{ wsproxy_apps | wsproxy.streamlit.apps_resolved(['streamlit_app_name', 'streamlit_port'], {'streamlit_port': 8501}) }}"
 """
 
 RETURN = r"""

@@ -17,7 +17,7 @@ __metaclass__ = type
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import split_origin
 
 
-def resolve(apps, defaults, keys):
+def resolve(apps, keys, defaults):
     """Each app as a set of `keys`: its own value, else the collection-wide one.
 
     A key known to neither (another role's variable, not visible in this play) is left out: the
@@ -49,7 +49,7 @@ def problems(apps, keys, defaults):
     if found:
         return found
     seen = {}
-    resolved = resolve(apps, defaults, keys)
+    resolved = resolve(apps, keys, defaults)
     for number, app in enumerate(resolved):
         claims = [("streamlit_app_name", app["streamlit_app_name"]), ("streamlit_port", app.get("streamlit_port"))]
         for origin in app.get("streamlit_public_origins") or []:

@@ -10,7 +10,7 @@ DEFAULTS = {"streamlit_app_name": "streamlit", "streamlit_base_url_path": "strea
 
 def test_resolve_takes_each_value_from_the_app_else_the_collection():
     apps = [{"streamlit_app_name": "sales", "streamlit_port": 8502}]
-    assert resolve(apps, DEFAULTS, KEYS) == [{"streamlit_app_name": "sales", "streamlit_base_url_path": "streamlitApp",
+    assert resolve(apps, KEYS, DEFAULTS) == [{"streamlit_app_name": "sales", "streamlit_base_url_path": "streamlitApp",
                                               "streamlit_port": 8502,
                                               "streamlit_public_origins": ["https://apps.example.com"]}]
 
@@ -48,7 +48,7 @@ def test_problems(apps, expected):
 def test_resolve_leaves_out_what_no_one_knows_here():
     # The container play does not see nginx_location's defaults: an unset nginx key stays unset.
     apps = [{"streamlit_app_name": "sales", "nginx_location_mode": "server"}, {"streamlit_app_name": "ops"}]
-    resolved = resolve(apps, {"streamlit_port": 8501}, ["streamlit_app_name", "streamlit_port", "nginx_location_mode"])
+    resolved = resolve(apps, ["streamlit_app_name", "streamlit_port", "nginx_location_mode"], {"streamlit_port": 8501})
     assert resolved == [{"streamlit_app_name": "sales", "streamlit_port": 8501, "nginx_location_mode": "server"},
                         {"streamlit_app_name": "ops", "streamlit_port": 8501}]
 
