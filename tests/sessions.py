@@ -20,6 +20,8 @@ from collections import Counter
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import nginx_upstream
+
 PING_EVERY = 1.0
 PONG_WITHIN = 3.0
 
@@ -143,6 +145,11 @@ def lab_address(node):
                            node], capture_output=True, text=True, check=True).stdout.strip()
 
 
+def engine_of(node, container):
+    """The engine that runs `container` on a lab node: docker or podman (the lab can mix them)."""
+    return on(node, "docker container inspect %s >/dev/null 2>&1 && echo docker || echo podman" % container).strip()
+
+
 def on(node, command):
     """A shell command's output on a lab node (a container of the machine's own Docker)."""
     return subprocess.run(["docker", "exec", node, "sh", "-c", command], capture_output=True, text=True,
@@ -150,17 +157,9 @@ def on(node, command):
 
 
 def established(node, port, local=False):
-    """ESTABLISHED TCP connections on a lab node by remote (or local) IPv4 address, for one port."""
-    found = {}
-    for line in on(node, "cat /proc/net/tcp").splitlines()[1:]:
-        fields = line.split()
-        here, there, state = fields[1], fields[2], fields[3]
-        address, hexport = (here if local else there).split(":")
-        if state != "01" or int(hexport, 16) != port:
-            continue
-        ip = ".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0))
-        found[ip] = found.get(ip, 0) + 1
-    return found
+    """ESTABLISHED TCP connections on a lab node by remote (or local) IPv4 address, for one port
+    (read as the drain reads them on a master: module_utils.nginx_upstream)."""
+    return nginx_upstream.established([on(node, "cat /proc/net/tcp")], port, local)
 
 
 class SteadyLoad:

@@ -109,16 +109,22 @@ def _hex_address(text):
     return (mapped[7:] if mapped.startswith("::ffff:") and "." in mapped else mapped), int(port, 16)
 
 
-def established_to(tables, addresses, port):
-    """How many established TCP connections in /proc/net/tcp* texts go to one of addresses:port."""
-    wanted = set(addresses)
-    count = 0
+def established(tables, port, local=False):
+    """{address: count} of the established TCP connections in /proc/net/tcp* texts whose remote
+    port is `port`, by remote address (with local, those whose local port is `port`, by local address)."""
+    found = {}
     for table in tables:
         for line in table.splitlines()[1:]:
             fields = line.split()
             if len(fields) < 4 or fields[3] != ESTABLISHED:
                 continue
-            remote = _hex_address(fields[2])
-            if remote[1] == port and remote[0] in wanted:
-                count += 1
-    return count
+            address, on_port = _hex_address(fields[1] if local else fields[2])
+            if on_port == port:
+                found[address] = found.get(address, 0) + 1
+    return found
+
+
+def established_to(tables, addresses, port):
+    """How many established TCP connections in /proc/net/tcp* texts go to one of addresses:port."""
+    by_address = established(tables, port)
+    return sum(by_address.get(address, 0) for address in set(addresses))

@@ -9,7 +9,6 @@ Prints two ratios, each measured side by side in this run:
 Needs the lab deployed: make demo (make bench runs it first). Not a pass/fail test.
 """
 import asyncio
-import json
 import os
 import re
 import statistics
@@ -22,6 +21,9 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import lab_address  # noqa: E402  pylint: disable=wrong-import-position
+
 INVENTORY = str(PROJECT / "inventory" / "lab")
 ORIGIN = "http://localhost:8480"
 PATH = "/streamlitApp/_stcore/stream"
@@ -42,12 +44,6 @@ FLOOR_PLAY = """
     - name: One no-op task (the check's place)
       ansible.builtin.meta: noop
 """
-
-
-def lab_address(container):
-    out = subprocess.run(["docker", "inspect", container], capture_output=True, text=True, check=True).stdout
-    networks = json.loads(out)[0]["NetworkSettings"]["Networks"]
-    return [n["IPAddress"] for n in networks.values() if n["IPAddress"]][0]
 
 
 def percentile(values, share):

@@ -102,6 +102,17 @@ def test_established_to_counts_only_established_to_that_address(addresses, port,
     assert upstreams.established_to([TCP, TCP6], addresses, port) == expected
 
 
+@pytest.mark.parametrize("port, local, expected", [
+    (8501, False, {"172.18.0.3": 3, "fddf::11": 1}),
+    (8080, False, {"172.18.0.3": 1}),
+    # By local port (what a child sees of its sessions): 0xD2F0 is established, 0xD2F4 is not.
+    (0xD2F0, True, {"172.18.0.2": 1}),
+    (0xD2F4, True, {}),
+])
+def test_established_groups_by_address(port, local, expected):
+    assert upstreams.established([TCP, TCP6], port, local) == expected
+
+
 @pytest.fixture
 def fake_nginx(tmp_path, monkeypatch):
     """An nginx on PATH: -T dumps the upstream file, -t fails when it holds BROKEN, -s reload logs."""

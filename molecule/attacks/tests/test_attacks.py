@@ -22,7 +22,9 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import 
 from conftest import PROJECT, recap
 
 sys.path.insert(0, str(PROJECT / "tests" / "integration"))
+sys.path.insert(0, str(PROJECT / "tests"))
 from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import lab_address  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -47,7 +49,7 @@ def docker(*args):
 
 
 def lab_ip(node):
-    return docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", NODES[node])
+    return lab_address(NODES[node])
 
 
 def on(node, command):

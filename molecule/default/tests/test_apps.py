@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from conftest import APP_TITLE, PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import engine_of, lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
 
 APPS_FILE = os.environ.get("WSPROXY_APPS_FILE", "")
 pytestmark = pytest.mark.skipif(not APPS_FILE, reason="this scenario converges one app (WSPROXY_APPS_FILE)")
@@ -24,10 +24,6 @@ ORIGIN = "http://localhost:8480"
 
 def prefix(app):
     return app.get("streamlit_base_url_path", "streamlitApp")
-
-
-def engine_of(child, container):
-    return on(child, "docker container inspect %s >/dev/null 2>&1 && echo docker || echo podman" % container).strip()
 
 
 def containers(child):

@@ -2,6 +2,7 @@
 """Verify of the default scenario: a real Chromium uses the app through the lab master."""
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -9,6 +10,9 @@ import testinfra
 from playwright.sync_api import expect
 
 from conftest import APP_TITLE, APP_URL, LAB_INVENTORY, PROJECT
+
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import engine_of  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
@@ -21,8 +25,8 @@ HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://$(hostn
 
 
 def engine(child):
-    """The engine that runs the app on this child (the lab can mix them: LAB_CHILD_ENGINES)."""
-    return "docker" if child.run("docker container inspect %s" % APP_CONTAINER).rc == 0 else "podman"
+    """The engine that runs the app on this testinfra child (the lab can mix them: LAB_CHILD_ENGINES)."""
+    return engine_of(child.backend.host, APP_CONTAINER)
 
 
 def open_app(visit):
