@@ -106,12 +106,12 @@ def test_a_settings_directory_shared_by_two_apps_is_refused_before_they_change(r
     try:
         returncode, output = run_playbook("site.yml", {"wsproxy_apps": APPS, "streamlit_data_dir": "/opt/wsproxy-shared"})
         assert returncode != 0
-        assert "streamlit_data_dir: /opt/wsproxy-shared already holds the settings of the app streamlit" in output, \
-            output[-3000:]
+        assert "streamlit_data_dir: /opt/wsproxy-shared would hold the settings of the apps streamlit and second" \
+            in output, output[-3000:]
         assert ([containers(child) for child in children], [nginx_files(master) for master in masters]) == before
+        # Refused before any app's plan: not even the first app's build directory was made there.
         for child in children:
-            assert on(child, "test -e /opt/wsproxy-shared/config.toml && echo written || echo absent").strip() == "absent"
+            assert on(child, "test -e /opt/wsproxy-shared && echo made || echo absent").strip() == "absent"
     finally:
-        # The first app's plan built its image from there (its build directory) before the second was refused.
         for child in children:
             on(child, "rm -rf /opt/wsproxy-shared")
