@@ -98,6 +98,26 @@ def resolve(host):
         return []
 
 
+def same_server(listed, server):
+    """The address among `listed` (an upstream's servers) that is `server`: itself, else the one on
+    the same port whose host resolves, here, to an address `server`'s host resolves to. An explicit
+    nginx_location_upstreams may name a child by its IP or another DNS name than the inventory
+    does. None when no listed server is that one.
+    """
+    if server in listed:
+        return server
+    host, port = split_host_port(server)
+    addresses = set(resolve(host)) or {host}
+    for candidate in listed:
+        try:
+            other_host, other_port = split_host_port(candidate)
+        except ValueError:
+            continue
+        if other_port == port and (set(resolve(other_host)) or {other_host}) & addresses:
+            return candidate
+    return None
+
+
 def _hex_address(text):
     """An address of /proc/net/tcp[6] (hex, in host byte order per 32-bit word) as text."""
     address, port = text.split(":")

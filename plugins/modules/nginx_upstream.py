@@ -22,7 +22,7 @@ description:
   - Does not mark the last server that is up C(down) (that would answer 502 to every new session);
     it warns instead.
   - Needs Linux's /proc. Where nginx is not installed or has no such upstream yet (a first deploy), or the
-    upstream does not list the server, changes nothing.
+    upstream lists no server that is O(server) (by name, or by the address it resolves to), changes nothing.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
 extends_documentation_fragment:
@@ -39,7 +39,11 @@ options:
     type: str
     required: true
   server:
-    description: The server as the upstream lists it (host:port or [IPv6]:port).
+    description:
+      - The server, as host:port or [IPv6]:port.
+      - When the upstream does not list it as written, the server it lists on the same port whose host resolves,
+        on this host, to one of the same addresses is taken (an upstream may name a node by its IP address while
+        the inventory names it by a DNS name, or the other way round).
     type: str
     required: true
   state:
@@ -86,6 +90,11 @@ path:
   returned: always
   type: str
   sample: /etc/nginx/conf.d/wsproxy-upstream-streamlitApp.conf
+matched:
+  description: The server as the upstream lists it (O(server) itself, or the one that resolves to its address); empty when none.
+  returned: always
+  type: str
+  sample: "10.0.0.11:8501"
 servers:
   description: The upstream's servers after the change, in their order.
   returned: always
@@ -190,7 +199,7 @@ def main():
         upstreams.split_host_port(server)
     except ValueError as exc:
         module.fail_json(msg="server: %s" % exc)
-    result = dict(changed=False, path="", servers=[], open_connections=0, drained=True, waited=0.0)
+    result = dict(changed=False, path="", matched="", servers=[], open_connections=0, drained=True, waited=0.0)
     nginx = module.get_bin_path("nginx")
     if nginx is None:
         module.exit_json(msg="nginx is not installed on this host: nothing to drain", **result)
@@ -205,8 +214,11 @@ def main():
         before = handle.read()
     listed = upstreams.servers(before, name)
     result["servers"] = listed
-    if server not in [s["address"] for s in listed]:
-        module.exit_json(msg="upstream %s does not list %s: nothing to drain" % (name, server), **result)
+    matched = upstreams.same_server([s["address"] for s in listed], server)
+    if matched is None:
+        module.exit_json(msg="upstream %s does not list %s (nor a server on its port that resolves to its address):"
+                             " nothing to drain" % (name, server), **result)
+    server = result["matched"] = matched
     others_up = [s for s in listed if s["address"] != server and not s["down"]]
     if down and not others_up:
         module.warn("%s is the only server of upstream %s that is up: it stays up (marking it down would answer"

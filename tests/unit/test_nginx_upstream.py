@@ -136,6 +136,24 @@ esac
     return conf, log
 
 
+# What the master resolves the lab's names to (the TCP tables above go to 172.18.0.3).
+RESOLVED = {"10.0.0.11": ["172.18.0.3"], "child-1.lab": ["172.18.0.3"], "child-2.example": ["172.18.0.4"],
+            "10.0.0.99": ["10.0.0.99"]}
+
+
+@pytest.mark.parametrize("server, expected", [
+    ("10.0.0.11:8501", "10.0.0.11:8501"),            # as listed
+    ("child-1.lab:8501", "10.0.0.11:8501"),          # the inventory's name, the upstream's IP
+    ("172.18.0.4:8501", "child-2.example:8501"),     # the other way round
+    ("child-1.lab:8502", None),                      # same host, another port
+    ("10.0.0.99:8501", None),                        # not a child of this upstream
+    ("unresolvable.test:8501", None),                # resolves to nothing: only its own name counts
+])
+def test_same_server_matches_by_name_then_by_address(monkeypatch, server, expected):
+    monkeypatch.setattr(upstreams, "resolve", lambda host: RESOLVED.get(host, []))
+    assert upstreams.same_server(["10.0.0.11:8501", "child-2.example:8501", "not a server"], server) == expected
+
+
 def run_main(capsys, monkeypatch, args, tables=("",)):
     readings = iter(tables)
     last = [tables[-1]]
@@ -144,7 +162,7 @@ def run_main(capsys, monkeypatch, args, tables=("",)):
         last[0] = next(readings, last[0])
         return [last[0]]
     monkeypatch.setattr(nginx_upstream, "read_tables", read_tables)
-    monkeypatch.setattr(upstreams, "resolve", lambda host: ["172.18.0.3"])
+    monkeypatch.setattr(upstreams, "resolve", lambda host: RESOLVED.get(host, []))
     with patch_module_args(args), pytest.raises(SystemExit) as info:
         nginx_upstream.main()
     return info.value.code, json.loads(capsys.readouterr().out)
@@ -162,6 +180,15 @@ def test_main_marks_down_reloads_and_waits_for_the_sessions_to_end(capsys, monke
     assert code == 0 and result["changed"] is True and conf.read_text() == UPSTREAM
     code, result = run_main(capsys, monkeypatch, {"upstream": "wsproxy_app", "server": "10.0.0.11:8501", "state": "up"})
     assert code == 0 and result["changed"] is False
+
+
+def test_main_drains_a_node_the_upstream_lists_by_its_address(capsys, monkeypatch, fake_nginx):
+    # An explicit nginx_location_upstreams with IPs, and the inventory's host name for the node.
+    conf, log = fake_nginx
+    code, result = run_main(capsys, monkeypatch, {"upstream": "wsproxy_app", "server": "child-1.lab:8501",
+                                                  "state": "down", "drain_timeout": 30}, tables=(TCP, ""))
+    assert code == 0 and result["changed"] is True and result["matched"] == "10.0.0.11:8501"
+    assert "10.0.0.11:8501 max_fails=3 fail_timeout=10s down;" in conf.read_text() and result["drained"] is True
 
 
 def test_main_reports_the_sessions_left_when_the_timeout_passes(capsys, monkeypatch, fake_nginx):

@@ -83,6 +83,25 @@ def test_the_upstream_names_the_children_by_dns_name(host, deployed):
     assert "server child-1.wsproxy.test:8501 " in upstream and "server child-2.wsproxy.test:8501 " in upstream
 
 
+def test_the_drain_finds_a_child_the_upstream_names_by_another_name(host, deployed):
+    # An explicit nginx_location_upstreams may list a child by IP while the inventory names it by DNS
+    # name, or the other way round as here: the drain still marks the server the upstream lists.
+    upstream = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf"
+    before = host.file(upstream).content_string
+    address = inspect(NODES["child-1"], "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}")
+    try:
+        result = host.ansible("wsproxy.streamlit.nginx_upstream",
+                              "upstream=wsproxy_streamlit server=%s:8501 state=down" % address, check=False)
+        assert result.get("matched") == "child-1.wsproxy.test:8501", result
+        assert result["changed"] is True
+        assert {"address": "child-1.wsproxy.test:8501", "down": True} in result["servers"]
+        assert "server child-1.wsproxy.test:8501 " in host.check_output("nginx -T 2>/dev/null | grep 'down;'")
+    finally:
+        result = host.ansible("wsproxy.streamlit.nginx_upstream",
+                              "upstream=wsproxy_streamlit server=%s:8501 state=up" % address, check=False)
+    assert result["changed"] is True and host.file(upstream).content_string == before
+
+
 def test_the_include_is_in_the_tls_server_not_the_redirect(host, deployed):
     site = host.file(SITE).content_string
     redirect, tls = site.split("server {")[1:3]
