@@ -85,7 +85,7 @@ pytest: venv host ## Unit and integration tests (real nginx and Streamlit on loo
 	pytest tests/unit tests/integration
 
 # Scenarios in the order CI runs them (each one's own lab; see README "Tests").
-SCENARIOS ?= lab container_docker container_podman nginx_location broken_proxy default stranger bare default_trixie attacks
+SCENARIOS ?= lab container nginx_location broken_proxy default stranger bare default_trixie attacks
 
 molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cache emptied before and after).
 	ansible-playbook lab/down.yml
