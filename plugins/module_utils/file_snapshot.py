@@ -6,7 +6,8 @@
 gives it), its mode and owner, and optionally its content (to put it back if a change is rejected).
 
 One module call instead of a stat and a slurp per file: on a run that changes nothing, those loops
-were the slowest tasks on the master.
+were the slowest tasks on the master. `stale` compares such a snapshot with what a run would write,
+so a file that is already right costs no round trip at all.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -48,3 +49,31 @@ def snapshot(path, with_content=False):
 def snapshots(paths, with_content=False):
     """{path: state} for each path, in order."""
     return dict((path, snapshot(path, with_content)) for path in paths)
+
+
+def _mode(value):
+    """'0644', '644' or 420 -> '0644'."""
+    return "%04o" % (value if isinstance(value, int) else int(str(value), 8))
+
+
+def stale(wanted, files):
+    """The destinations of ``wanted`` that a run must write or remove, in order.
+
+    ``wanted`` is a list of ``{dest, content, mode}`` (mode optional); ``files`` is what `snapshots`
+    returned for those destinations. A file with content is stale when it is missing, its SHA-1
+    differs from the content's (UTF-8), or its mode differs; a file with empty content must be
+    absent, and is stale when it exists. A destination the snapshot does not hold is stale.
+    """
+    found = []
+    for item in wanted:
+        now = files.get(item["dest"]) or {"exists": False}
+        content = item.get("content") or ""
+        if not content:
+            if now.get("exists"):
+                found.append(item["dest"])
+            continue
+        if (not now.get("exists")
+                or now.get("checksum") != hashlib.sha1(content.encode("utf-8")).hexdigest()
+                or (item.get("mode") not in (None, "") and now.get("mode") != _mode(item["mode"]))):
+            found.append(item["dest"])
+    return found

@@ -7,7 +7,7 @@ import os
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.file_snapshot import snapshot, snapshots
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.file_snapshot import snapshot, snapshots, stale
 from ansible_collections.wsproxy.streamlit.plugins.modules import file_snapshot
 
 
@@ -31,6 +31,34 @@ def test_a_missing_file_does_not_exist(tmp_path):
 def test_a_directory_is_refused(tmp_path):
     with pytest.raises(ValueError, match="not a regular file"):
         snapshot(str(tmp_path))
+
+
+@pytest.mark.parametrize("on_disk, disk_mode, wanted, is_stale", [
+    ("upstream a {}\n", 0o644, {"content": "upstream a {}\n", "mode": "0644"}, False),
+    ("upstream a {}\n", 0o644, {"content": "upstream a {}\n"}, False),
+    ("upstream a {}\n", 0o644, {"content": "upstream a {}\n", "mode": 0o644}, False),
+    ("upstream a {}\n", 0o644, {"content": "upstream a {}", "mode": "0644"}, True),
+    ("upstream a {}\n", 0o600, {"content": "upstream a {}\n", "mode": "0644"}, True),
+    ("upstream a {}\n", 0o600, {"content": "upstream a {}\n", "mode": "600"}, False),
+    (None, None, {"content": "upstream a {}\n", "mode": "0644"}, True),
+    ("token = 1\n", 0o600, {"content": "", "mode": "0600"}, True),
+    (None, None, {"content": "", "mode": "0600"}, False),
+    ("h\u00e9 \u2603\n", 0o640, {"content": "h\u00e9 \u2603\n", "mode": "0640"}, False),
+])
+def test_stale_compares_what_a_run_writes_with_a_snapshot(tmp_path, on_disk, disk_mode, wanted, is_stale):
+    path = tmp_path / "f.conf"
+    if on_disk is not None:
+        path.write_bytes(on_disk.encode("utf-8"))
+        os.chmod(path, disk_mode)
+    item = dict(wanted, dest=str(path))
+    assert stale([item], snapshots([str(path)])) == ([str(path)] if is_stale else [])
+
+
+def test_stale_keeps_the_order_and_counts_a_path_the_snapshot_lacks(tmp_path):
+    (tmp_path / "a").write_text("x")
+    wanted = [{"dest": str(tmp_path / name), "content": "x"} for name in ("c", "a", "b")]
+    files = snapshots([str(tmp_path / "a"), str(tmp_path / "b")])
+    assert stale(wanted, files) == [str(tmp_path / "c"), str(tmp_path / "b")]
 
 
 def test_snapshots_keep_the_order(tmp_path):
