@@ -6,9 +6,15 @@ for both engines."""
 import json
 import os
 import re
+import sys
 
 import pytest
 import testinfra
+
+from conftest import PROJECT
+
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import engine_of  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
@@ -22,15 +28,9 @@ CONVERGE = "molecule/container/converge.yml"
 FLAKY_RUNC = os.path.join(os.path.dirname(__file__), "..", "files", "flaky-runc")
 
 
-ENGINES = {}
-
-
 def engine(host):
-    """The engine that runs the app on this child: docker or podman (asked once per child)."""
-    name = host.backend.host
-    if name not in ENGINES:
-        ENGINES[name] = "docker" if host.run("docker container inspect %s" % NAME).rc == 0 else "podman"
-    return ENGINES[name]
+    """The engine that runs the app on this child: docker or podman."""
+    return engine_of(host.backend.host, NAME)
 
 
 def inspect(host):
