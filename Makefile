@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
-VENV := $(CURDIR)/.venv
+VENV ?= $(CURDIR)/.venv
 BIN := $(VENV)/bin
-COLLECTIONS := $(VENV)/collections
-COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wsproxy/streamlit
+# The collection under test, as Ansible finds it from this clone: collections/ holds a link to
+# this folder (committed), so a clone runs site.yml and the tests import ansible_collections.*.
+COLLECTIONS := $(CURDIR)/collections
 SANITY_ROOT ?= /tmp/wsproxy-streamlit-sanity
 ARTIFACTS ?= $(CURDIR)/artifacts
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
@@ -22,19 +22,32 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv host lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
+.PHONY: help venv range unit importer host lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-venv: $(VENV)/.installed ## Create .venv from requirements.txt and link the collection into it.
-	@mkdir -p $(dir $(COLLECTION_LINK)) && ln -sfn $(CURDIR) $(COLLECTION_LINK)
+venv: $(VENV)/.installed ## Create .venv with the newest Python here (3.13/3.12: requirements.txt; else 3.11: requirements-2.19.txt).
 
-$(VENV)/.installed: requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "wsproxy.streamlit needs Python 3.11 (ansible-core 2.19); set PYTHON=")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+# tools/pick-python says which Python and which pins, and why (PYTHON=... to choose).
+$(VENV)/.installed: requirements.txt requirements-2.19.txt
+	@set -e; read -r python requirements < <(tools/pick-python); \
+	  echo "venv: $(VENV) with $$python, $$requirements"; \
+	  rm -rf $(VENV); "$$python" -m venv $(VENV); \
+	  $(BIN)/pip install --quiet --disable-pip-version-check -r "$$requirements"; \
+	  echo "$$requirements" > $@
+
+# The oldest supported toolchain (ansible-core 2.19 on Python 3.11, a Debian 12 controller's own).
+RANGE_VENV ?= $(CURDIR)/.venv-2.19
+RANGE_PYTHON ?= $(shell command -v /usr/bin/python3.11 python3.11 | head -n 1)
+RANGE_SCENARIOS ?= stranger
+
+range: host ## ansible-core 2.19 on Python 3.11: lint, sanity, unit tests and RANGE_SCENARIOS, in .venv-2.19.
+	$(MAKE) VENV=$(RANGE_VENV) PYTHON=$(RANGE_PYTHON) venv
+	@grep -qx requirements-2.19.txt $(RANGE_VENV)/.installed || { echo "range: $(RANGE_PYTHON) is not Python 3.11" >&2; exit 1; }
+	$(MAKE) VENV=$(RANGE_VENV) sanity
+	$(MAKE) VENV=$(RANGE_VENV) unit
+	$(MAKE) VENV=$(RANGE_VENV) SCENARIOS="$(RANGE_SCENARIOS)" molecule
 
 host: ## Make sure a Docker engine answers and debootstrap, nginx and chromium exist.
 	lab/bootstrap-host.sh
@@ -63,6 +76,12 @@ demo: venv host ## Deploy examples/app on the lab behind its master (site.yml) a
 collection: venv ## Build the collection tarball into artifacts/ (ansible-galaxy collection build).
 	ansible-galaxy collection build --force --output-path $(ARTIFACTS) .
 
+importer: collection ## galaxy-importer on the built tarball, offline (.config/galaxy-importer.cfg): what Galaxy checks on upload.
+	GALAXY_IMPORTER_CONFIG=.config/galaxy-importer.cfg python -m galaxy_importer.main $(TARBALL) > $(ARTIFACTS)/galaxy-importer.log 2>&1 \
+	  || { tail -n 40 $(ARTIFACTS)/galaxy-importer.log >&2; exit 1; }
+	@! grep -E '^(ERROR|WARNING)' $(ARTIFACTS)/galaxy-importer.log || { echo "importer: warnings above (log: $(ARTIFACTS)/galaxy-importer.log)" >&2; exit 1; }
+	@tail -n 1 $(ARTIFACTS)/galaxy-importer.log
+
 install-collection: collection ## Install the built tarball under DEST (default artifacts/collections).
 	ansible-galaxy collection install --force --no-deps --offline -p $(DEST) $(TARBALL)
 
@@ -75,14 +94,18 @@ sanity: venv ## ansible-test sanity from a copy under ansible_collections/wsprox
 	  test -n "$$pip_version" && mkdir -p $(HOME)/.ansible/test/cache && \
 	  cp tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/ansible_collections/wsproxy/streamlit
-	git ls-files -z --cached --others --exclude-standard \
+	# Without collections/ (the clone's link to itself: not part of the collection).
+	git ls-files -z --cached --others --exclude-standard -- . ':!collections' \
 	  | tar --null --ignore-failed-read -T - -cf - \
 	  | tar -xf - -C $(SANITY_ROOT)/ansible_collections/wsproxy/streamlit
 	cd $(SANITY_ROOT)/ansible_collections/wsproxy/streamlit && \
-	  ansible-test sanity --venv --python 3.11 --color no
+	  ansible-test sanity --venv --python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
 
 pytest: venv host ## Unit and integration tests (real nginx and Streamlit on loopback).
 	pytest tests/unit tests/integration
+
+unit: venv ## Unit tests only.
+	pytest tests/unit
 
 # Scenarios in the order CI runs them (each one's own lab; see README "Tests").
 SCENARIOS ?= lab container nginx_location broken_proxy default stranger bare default_trixie attacks
@@ -95,9 +118,10 @@ molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cac
 	  echo "=== $$scenario took $$(( $$(date +%s) - start )) s"; \
 	done; ansible-playbook lab/down.yml; exit $$status
 
-test: host venv ## Everything CI runs, in order: lint, sanity, pytest, Molecule.
+test: host venv ## Everything CI runs, in order: lint, sanity, galaxy-importer, pytest, Molecule, then the 2.19 range.
 	$(MAKE) lint
 	$(MAKE) sanity
+	$(MAKE) importer
 	$(MAKE) pytest
 	$(MAKE) molecule
 

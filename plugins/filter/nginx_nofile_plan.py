@@ -17,11 +17,13 @@ description:
     M(wsproxy.streamlit.nginx_workers).
   - V(fits), V(dropin) (raise LimitNOFILE of nginx.service, when allowed and systemd can), or V(fail) with a
     message that names the variable and the largest value that fits.
+  - No number (V(null)) means the default, lowered to what fits where it does not and no drop-in is allowed; the
+    message says what was chosen and why. Only a number the user set fails.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
   _input:
-    description: The sessions the master must hold.
+    description: The sessions the master must hold, or V(null) when the user set nothing.
     type: int
     required: true
   master:
@@ -44,7 +46,8 @@ plan: "{{ 10000 | wsproxy.streamlit.nginx_nofile_plan(workers.masters[0], worker
 
 RETURN = r"""
 _value:
-  description: V(action), V(msg), V(worker_connections) and V(rlimit_nofile).
+  description: V(action), V(sessions) (what the sizing is for), V(msg), V(worker_connections), V(rlimit_nofile)
+    and V(most).
   type: dict
 """
 

@@ -19,7 +19,7 @@ author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
   _input:
-    description: The sessions the master must hold.
+    description: The sessions the master must hold; V(null) for the default (10,000).
     type: int
     required: true
 """

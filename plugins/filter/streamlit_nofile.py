@@ -18,7 +18,7 @@ author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
   _input:
-    description: The sessions one child must hold.
+    description: The sessions one child must hold; V(null) for the default (4,000).
     type: int
     required: true
 """

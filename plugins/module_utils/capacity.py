@@ -16,6 +16,9 @@ A process raises its own limit only up to its hard limit, unless it holds CAP_SY
 (root on a plain host does; root in a container usually does not). nginx's workers call
 setrlimit(worker_rlimit_nofile) as root, before they drop privileges; when that fails nginx
 only writes an alert and the workers keep the soft limit (often 1,024).
+
+Sessions of None mean the user set nothing: the default, or less where the host cannot give
+its files (said in the plan's message). Only a number the user set is refused.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,10 +35,14 @@ STREAMLIT_SPARE_FILES = 1024
 CAP_SYS_RESOURCE = 24
 # Linux's default fs.nr_open: the most any process may get, even with CAP_SYS_RESOURCE.
 NR_OPEN = 1048576
+# What nginx_location_max_sessions and streamlit_max_sessions ask for when the user sets nothing.
+NGINX_DEFAULT_SESSIONS = 10000
+STREAMLIT_DEFAULT_SESSIONS = 4000
 
 
 def nginx_sizing(sessions):
-    """worker_connections and worker_rlimit_nofile for `sessions` proxied WebSockets."""
+    """worker_connections and worker_rlimit_nofile for `sessions` proxied WebSockets (None: the default)."""
+    sessions = NGINX_DEFAULT_SESSIONS if sessions is None else sessions
     connections = int(sessions) * NGINX_FILES_PER_SESSION + NGINX_SPARE_CONNECTIONS
     return {"worker_connections": connections, "rlimit_nofile": connections + NGINX_SPARE_FILES}
 
@@ -46,7 +53,8 @@ def nginx_max_sessions(nofile):
 
 
 def streamlit_nofile(sessions):
-    """The open-file limit a Streamlit container needs to hold `sessions`."""
+    """The open-file limit a Streamlit container needs to hold `sessions` (None: the default)."""
+    sessions = STREAMLIT_DEFAULT_SESSIONS if sessions is None else sessions
     return int(sessions) * STREAMLIT_FILES_PER_SESSION + STREAMLIT_SPARE_FILES
 
 
@@ -82,48 +90,76 @@ def nofile_ceiling(hard, can_raise, nr_open=NR_OPEN):
 
 def nginx_nofile_plan(sessions, master, init, raise_allowed, variable="nginx_location_max_sessions",
                       switch="nginx_location_raise_service_nofile"):
-    """What it takes for nginx's workers to hold `sessions`.
+    """What it takes for nginx's workers to hold `sessions` (None: the user set nothing).
 
     master: {'pid', 'nofile_ceiling', 'ppid'} of the running nginx master;
     init: {'comm', 'nofile_ceiling'} of PID 1.
-    Returns {'action': 'fits' | 'dropin' | 'fail', 'rlimit_nofile', 'worker_connections', 'msg',
-    'most'}; most: the largest number of sessions that fits the master's ceiling as it is.
+    Returns {'action': 'fits' | 'dropin' | 'fail', 'sessions', 'rlimit_nofile', 'worker_connections', 'msg',
+    'most'}; sessions: what the sizing is for; most: the largest number of sessions that fits the
+    master's ceiling as it is. Unset, the default is lowered to `most` where it does not fit and no
+    drop-in was allowed, and msg says so; set, it fails instead.
     """
-    plan = dict(nginx_sizing(sessions), action="fits", msg="", most=nginx_max_sessions(master["nofile_ceiling"]))
+    explicit = sessions is not None
+    sessions = int(sessions) if explicit else NGINX_DEFAULT_SESSIONS
+    most = nginx_max_sessions(master["nofile_ceiling"])
+    plan = dict(nginx_sizing(sessions), action="fits", sessions=sessions, most=most,
+                msg="" if explicit else "%s is not set: sized for %s sessions, the default." % (variable, sessions))
     need = plan["rlimit_nofile"]
     if need <= master["nofile_ceiling"]:
         return plan
     systemd = init.get("comm") == "systemd" and master.get("ppid") == 1
+    if raise_allowed and systemd and need <= init["nofile_ceiling"]:
+        plan["action"] = "dropin"
+        return plan
+    if not explicit:
+        plan.update(nginx_sizing(most), sessions=most, msg=(
+            "%s is not set: sized for %s sessions, not the default %s, because nginx's master (pid %s) can give its"
+            " workers at most %s open files (its hard limit, without CAP_SYS_RESOURCE to go past it). Set %s to"
+            " decide yourself%s." % (variable, most, sessions, master["pid"], master["nofile_ceiling"], variable,
+                                     "" if not systemd else ", and %s: true to raise nginx.service's limit" % switch)))
+        return plan
     head = ("%s: %s needs worker_rlimit_nofile %s, above what nginx's master (pid %s) can give its workers: "
             "a hard open-file limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less"
-            % (variable, sessions, need, master["pid"], master["nofile_ceiling"], variable, plan["most"]))
+            % (variable, sessions, need, master["pid"], master["nofile_ceiling"], variable, most))
     if not systemd:
         plan.update(action="fail", msg=head + ", or raise the hard limit of whatever starts nginx (it does not run"
                                               " under systemd here).")
     elif need > init["nofile_ceiling"]:
         plan.update(action="fail", msg=head + ": systemd itself cannot give more than %s open files on this host"
                                               % init["nofile_ceiling"] + (", so %s cannot help." % switch))
-    elif not raise_allowed:
+    else:
         plan.update(action="fail", msg=head + ", or set %s: true to raise LimitNOFILE of nginx.service to %s with a"
                                               " systemd drop-in (nginx restarts once, which cuts open sessions)."
                                               % (switch, need))
-    else:
-        plan["action"] = "dropin"
     return plan
 
 
-def streamlit_nofile_problem(sessions, proc_text, engine, variable="streamlit_max_sessions"):
-    """Why a container ulimit for `sessions` would fail to start, or ''.
+def streamlit_nofile_plan(sessions, proc_text, engine, variable="streamlit_max_sessions"):
+    """The container's open-file sizing for `sessions` (None: the user set nothing), against what the
+    engine can give.
 
     proc_text: /proc/<pid>/limits and /proc/<pid>/status of the process that sets the container's
     limits (dockerd; for Podman, a process Ansible starts, as podman itself is).
+    Returns {'action': 'fits' | 'fail', 'sessions', 'nofile', 'most', 'msg'}. Unset, the default is
+    lowered to `most` where it does not fit, and msg says so; set, it fails instead.
     """
-    need = streamlit_nofile(sessions)
+    explicit = sessions is not None
+    sessions = int(sessions) if explicit else STREAMLIT_DEFAULT_SESSIONS
     hard = parse_nofile(proc_text)[1]
     ceiling = nofile_ceiling(hard, has_cap_sys_resource(proc_text))
-    if need <= ceiling:
-        return ""
     most = streamlit_max_sessions(ceiling)
-    return ("%s: %s needs a nofile ulimit of %s for the container, above what %s can give here: a hard open-file"
-            " limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less, or raise the engine's limit"
-            " (LimitNOFILE of its service)." % (variable, sessions, need, engine, hard, variable, most))
+    plan = dict(action="fits", sessions=sessions, nofile=streamlit_nofile(sessions), most=most,
+                msg="" if explicit else "%s is not set: sized for %s sessions, the default." % (variable, sessions))
+    if plan["nofile"] <= ceiling:
+        return plan
+    if not explicit:
+        plan.update(sessions=most, nofile=streamlit_nofile(most), msg=(
+            "%s is not set: sized for %s sessions, not the default %s, because %s can give a container at most %s"
+            " open files (its hard limit, without CAP_SYS_RESOURCE to go past it). Set %s to decide yourself."
+            % (variable, most, sessions, engine, ceiling, variable)))
+        return plan
+    plan.update(action="fail", msg=(
+        "%s: %s needs a nofile ulimit of %s for the container, above what %s can give here: a hard open-file"
+        " limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less, or raise the engine's limit"
+        " (LimitNOFILE of its service)." % (variable, sessions, plan["nofile"], engine, hard, variable, most)))
+    return plan

@@ -72,8 +72,8 @@ def stale(wanted, files):
             if now.get("exists"):
                 found.append(item["dest"])
             continue
-        if (not now.get("exists")
-                or now.get("checksum") != hashlib.sha1(content.encode("utf-8")).hexdigest()
-                or (item.get("mode") not in (None, "") and now.get("mode") != _mode(item["mode"]))):
+        same_content = now.get("exists") and now.get("checksum") == hashlib.sha1(content.encode("utf-8")).hexdigest()
+        same_mode = item.get("mode") in (None, "") or now.get("mode") == _mode(item["mode"])
+        if not (same_content and same_mode):
             found.append(item["dest"])
     return found

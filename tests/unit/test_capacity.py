@@ -48,7 +48,38 @@ def test_nofile_ceiling(hard, can_raise, ceiling):
 
 def test_a_plan_that_fits_changes_nothing_else():
     plan = capacity.nginx_nofile_plan(4000, MASTER, SYSTEMD, False)
-    assert plan == {"action": "fits", "msg": "", "worker_connections": 8512, "rlimit_nofile": 9536, "most": 9232}
+    assert plan == {"action": "fits", "msg": "", "sessions": 4000, "worker_connections": 8512, "rlimit_nofile": 9536,
+                    "most": 9232}
+
+
+@pytest.mark.parametrize("sessions", [None, 0])
+def test_sizing_of_nothing_set_is_the_default(sessions):
+    expected = 10000 if sessions is None else 0
+    assert capacity.nginx_sizing(sessions) == capacity.nginx_sizing(expected)
+    assert capacity.streamlit_nofile(sessions) == capacity.streamlit_nofile(4000 if sessions is None else 0)
+
+
+@pytest.mark.parametrize("master, init, allowed, action, sessions, words", [
+    # A master whose hard limit is 20,000, with or without systemd, drop-in not allowed: the default is lowered.
+    (MASTER, SYSTEMD, False, "fits", 9232, ["nginx_location_max_sessions is not set: sized for 9232 sessions, not the"
+                                            " default 10000", "pid 810", "at most 20000 open files",
+                                            "nginx_location_raise_service_nofile: true"]),
+    (dict(MASTER, ppid=77), SYSTEMD, False, "fits", 9232, ["sized for 9232 sessions", "Set nginx_location_max_sessions"
+                                                           " to decide yourself."]),
+    (MASTER, {"comm": "tini", "nofile_ceiling": 20000}, True, "fits", 9232, ["sized for 9232 sessions"]),
+    # Allowed to raise, and systemd can: the default is kept and the drop-in raises the limit.
+    (MASTER, SYSTEMD, True, "dropin", 10000, []),
+    # Room enough: the default, said as such.
+    (dict(MASTER, nofile_ceiling=1048576), SYSTEMD, False, "fits", 10000,
+     ["nginx_location_max_sessions is not set: sized for 10000 sessions, the default."]),
+])
+def test_a_plan_for_nothing_set_fits_the_host(master, init, allowed, action, sessions, words):
+    plan = capacity.nginx_nofile_plan(None, master, init, allowed)
+    assert (plan["action"], plan["sessions"]) == (action, sessions)
+    assert plan["rlimit_nofile"] == capacity.nginx_sizing(sessions)["rlimit_nofile"] <= (
+        master["nofile_ceiling"] if action == "fits" else init["nofile_ceiling"])
+    for word in words:
+        assert word in plan["msg"]
 
 
 @pytest.mark.parametrize("master, init, allowed, action, words", [
@@ -81,9 +112,28 @@ LIMITS = "Limit  Soft Limit  Hard Limit  Units\nMax open files            %s    
     (50000, "20000", "000001ffffffffff", []),   # CAP_SYS_RESOURCE: up to fs.nr_open
     (50000, "unlimited", "00000000a80425fb", []),
 ])
-def test_streamlit_nofile_problem(sessions, hard, caps, words):
+def test_streamlit_nofile_plan_of_a_number_set(sessions, hard, caps, words):
     text = LIMITS % ("1024", hard) + "CapEff:\t%s\n" % caps
-    problem = capacity.streamlit_nofile_problem(sessions, text, "docker")
-    assert (problem == "") is (not words)
+    plan = capacity.streamlit_nofile_plan(sessions, text, "docker")
+    assert plan["action"] == ("fail" if words else "fits")
+    assert (plan["sessions"], plan["nofile"]) == (sessions, capacity.streamlit_nofile(sessions))
+    assert (plan["msg"] == "") is (not words)
     for word in words:
-        assert word in problem
+        assert word in plan["msg"]
+
+
+@pytest.mark.parametrize("hard, caps, sessions, words", [
+    # dockerd with a hard limit of 20,000 and no CAP_SYS_RESOURCE: the default 4,000 fits.
+    ("20000", "00000000a80425fb", 4000, ["streamlit_max_sessions is not set: sized for 4000 sessions, the default."]),
+    # An engine held to 8,192 files: the default is lowered to what fits, and the message says why.
+    ("8192", "00000000a80425fb", 1792, ["streamlit_max_sessions is not set: sized for 1792 sessions, not the default"
+                                        " 4000", "docker can give a container at most 8192 open files",
+                                        "Set streamlit_max_sessions to decide yourself."]),
+    ("8192", "000001ffffffffff", 4000, ["sized for 4000 sessions, the default."]),
+])
+def test_streamlit_nofile_plan_of_nothing_set_fits_the_engine(hard, caps, sessions, words):
+    text = LIMITS % ("1024", hard) + "CapEff:\t%s\n" % caps
+    plan = capacity.streamlit_nofile_plan(None, text, "docker")
+    assert (plan["action"], plan["sessions"], plan["nofile"]) == ("fits", sessions, capacity.streamlit_nofile(sessions))
+    for word in words:
+        assert word in plan["msg"]

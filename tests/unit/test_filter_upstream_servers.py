@@ -17,7 +17,7 @@ EXPRESSION = "{{ groups['child_nodes'] | wsproxy.streamlit.upstream_servers(host
 
 
 def render(inventory, expression=EXPRESSION):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".venv" / "collections"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_HOME=str(ROOT / ".cache" / "ansible"))
     done = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-i", str(inventory),
                            "-c", "local", "-m", "ansible.builtin.debug", "-a", "msg=" + expression],

@@ -75,4 +75,6 @@ def test_header_values_never_reach_the_output(capsys, websocket_server):
     code, result = run_main(capsys, {"url": websocket_server, "headers": {"Authorization": "Bearer sekrit-token-42"}})
     assert code == 0
     assert "sekrit-token-42" not in json.dumps(result)
-    assert result["invocation"]["module_args"]["headers"] != {"Authorization": "Bearer sekrit-token-42"}
+    # ansible-core 2.19 echoes the arguments (masked); 2.21 no longer returns them by default.
+    if "invocation" in result:
+        assert result["invocation"]["module_args"]["headers"] != {"Authorization": "Bearer sekrit-token-42"}

@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = yaml.safe_load((ROOT / "roles" / "common" / "vars" / "main.yml").read_text())["common_app_keys"]
-SITE = yaml.safe_load((ROOT / "site.yml").read_text())
+SITE = yaml.safe_load((ROOT / "playbooks" / "site.yml").read_text())
 ROLE_RUNS = [task for play in SITE for task in play.get("tasks", [])
              if "ansible.builtin.include_role" in task]
 

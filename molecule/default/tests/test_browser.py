@@ -116,7 +116,7 @@ def test_a_failed_deploy_stops_at_the_first_child_and_the_app_stays_up(run_playb
         time.sleep(FAIL_TIMEOUT + 1)  # nginx counts the redeployed child in again
 
 
-@pytest.mark.parametrize("path", ["site.yml", "roles/container/tasks/main.yml",
+@pytest.mark.parametrize("path", ["site.yml", "playbooks/site.yml", "roles/container/tasks/main.yml",
                                   "roles/nginx_location/tasks/main.yml",
                                   "plugins/modules/websocket_handshake.py", "examples/app/app.py"])
 def test_converge_used_the_installed_collection(path):
