@@ -124,6 +124,7 @@ test: host venv ## Everything CI runs, in order: lint, sanity, galaxy-importer, 
 	$(MAKE) importer
 	$(MAKE) pytest
 	$(MAKE) molecule
+	$(MAKE) range
 
 bench: venv host ## Benchmarks that print figures (check time; stock vs sized nginx; the lab's RTT and converge ratios; 10,000 sessions on the lab).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
