@@ -9,6 +9,9 @@ need_packages=()
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need_packages+=(debootstrap)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_packages+=(nginx-light)
 command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
+# The stranger scenario's controller user: an SSH client, and setfacl where it must be let through.
+command -v ssh >/dev/null 2>&1 || need_packages+=(openssh-client)
+command -v setfacl >/dev/null 2>&1 || need_packages+=(acl)
 engine_answers=false
 if docker info >/dev/null 2>&1; then
   engine_answers=true

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,26 +21,50 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+# The controller as a team has it: a user that is not root and has no sudo (tests/stranger).
+CONTROLLER_USER = "wsproxy-controller"
+
+
+def as_controller_user(args, user, env):
+    """args run as `user`, with a clean environment: the venv of this test run (Debian's own Python
+    for the 2.19 range: root's pyenv is not readable by others), the user's own home and ~/.ssh."""
+    home = "/home/" + user
+    # Not Molecule's ANSIBLE_* paths: they point into root's home, which this user cannot read.
+    keep = dict((key, env[key]) for key in ("ANSIBLE_CALLBACK_RESULT_FORMAT", "ANSIBLE_NOCOLOR", "ANSIBLE_FORCE_COLOR")
+                if key in env)
+    keep.update(HOME=home, USER=user, LOGNAME=user, LANG="C.UTF-8", ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"),
+                PATH=os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
+                # Only the clone's link and the venv's own collections (the ansible package).
+                ANSIBLE_COLLECTIONS_PATH=str(PROJECT / "collections"))
+    return ["runuser", "-u", user, "--", "env", "-i"] + ["%s=%s" % item for item in sorted(keep.items())] + args
+
+
 @pytest.fixture(scope="session")
 def run_playbook():
     """Run a playbook on the lab with extra vars; return (returncode, stdout + stderr).
 
     JSON results keep each message on one line as the role wrote it; failures may go to
-    stderr (display_failed_stderr under Molecule), so both streams are returned.
+    stderr (display_failed_stderr under Molecule), so both streams are returned. With `user`, the
+    playbook runs as that user (not root, no sudo) after root has set up the private /etc/hosts.
     """
-    def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None):
+    def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None, user=None,
+            diff=False):
         args = ["ansible-playbook", "-i", str(inventory), str(PROJECT / playbook)]
-        if hosts_file:
-            # Names resolve as the lab network resolves them, for this run only: a private
-            # mount namespace sees hosts_file as /etc/hosts; the machine's own stays as it is.
-            args = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts_file)] + args
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
         if check:
             args.append("--check")
+        if diff:
+            args.append("--diff")
         if limit:
             args += ["--limit", limit]
         env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        if user:
+            args = as_controller_user(args, user, env)
+        if hosts_file:
+            # Names resolve as the lab network resolves them, for this run only: a private
+            # mount namespace sees hosts_file as /etc/hosts; the machine's own stays as it is.
+            args = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts_file)] + args
         done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=PROJECT, env=env)
         return done.returncode, done.stdout + done.stderr
 

@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Verify of the bare scenario: the roles installed what the fresh nodes lacked, and the app works."""
 import json
+import os
 
 import pytest
+
+from conftest import recap
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
 testinfra_hosts = ["ansible://master", "ansible://child_nodes"]
 
 ENGINES = {"wsproxy-lab-child-1": ("docker", "podman"), "wsproxy-lab-child-2": ("podman", "docker")}
+# site.yml --check --diff on the fresh nodes, before the converge (prepare.yml; it also proved the nodes
+# were still bare afterwards).
+CHECK_MODE = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "check-mode.json")
 
 
 def _role(host):
@@ -56,3 +62,26 @@ def test_the_module_passes_through_the_master(host):
                         "foreign_origin": "https://evil.example"})
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
     assert result["foreign_origin_status"] == 403
+
+
+@pytest.fixture(scope="module")
+def check_mode():
+    with open(CHECK_MODE, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_check_mode_on_fresh_nodes_ends_green_and_says_the_proof_was_skipped(check_mode):
+    assert check_mode["rc"] == 0, check_mode["output"][-4000:]
+    assert "Check mode: nothing was deployed, so the WebSocket check did not run." in check_mode["output"]
+    counts = recap(check_mode["output"])
+    assert set(counts) == {"wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"}, counts
+    assert all(host["failed"] == 0 and host["unreachable"] == 0 for host in counts.values()), counts
+
+
+@pytest.mark.parametrize("node, package", [("wsproxy-lab-master", "nginx"), ("wsproxy-lab-child-1", "docker.io"),
+                                           ("wsproxy-lab-child-2", "podman")])
+def test_check_mode_reports_what_each_host_would_change(check_mode, node, package):
+    assert recap(check_mode["output"])[node]["changed"] > 0
+    report = "Check mode: a real run refreshes apt's lists and installs"
+    said = [line for line in check_mode["output"].splitlines() if report in line]
+    assert any(package in line for line in said), said

@@ -1,16 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Verify of the stranger scenario: site.yml with hosts named by DNS name only, on a master whose
-nginx an admin already runs (own site, own map, redirect-first file), then failures that change nothing."""
+"""Verify of the stranger scenario: site.yml run as a team runs it, by a controller user that is not root
+and has no sudo, over SSH as a user with sudo (one node asks for its password, the master listens on
+port 2222), with hosts named by DNS name only, on a master whose nginx an admin already runs (own
+site, own map, redirect-first file); then failures that change nothing."""
 import os
 import subprocess
 
 import pytest
 
-from conftest import PROJECT, recap
+from conftest import CONTROLLER_USER, PROJECT, recap
 
 testinfra_hosts = ["ansible://master"]
 
 INVENTORY = PROJECT / "molecule" / "stranger" / "inventory" / "hosts.yml"
+BECOME_PASSWORD = "wsproxy-lab-sudo-only-3f9c"  # inventory/host_vars/child-2.wsproxy.test.yml
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp")
 SITE = "/etc/nginx/sites-available/apps"
 SNIPPET = "/etc/nginx/snippets/wsproxy-streamlit.conf"
@@ -48,15 +51,41 @@ def app_vars():
         "nginx_location_include_in": SITE,
         # nginx_location_max_sessions and streamlit_max_sessions unset, as a stranger leaves them: the
         # master's hard open-file limit (20,000 in this sandbox) cannot hold the default 10,000.
-        "wsproxy_check_ca_path": os.path.join(EPHEMERAL, "tls", "ca.pem"),
+        # The controller user's copy (prepare.yml): root's Molecule directory is not readable by it.
+        "wsproxy_check_ca_path": "/home/%s/ca.pem" % CONTROLLER_USER,
     }
 
 
 @pytest.fixture(scope="module")
 def deployed(run_playbook, hosts_file, app_vars):
-    first = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
-    second = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
+    first = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file, user=CONTROLLER_USER)
+    second = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file, user=CONTROLLER_USER)
     return first, second
+
+
+def test_the_controller_user_is_not_root_and_has_no_sudo():
+    def as_user(*command):
+        return subprocess.run(["runuser", "-u", CONTROLLER_USER, "--"] + list(command), capture_output=True, text=True,
+                              check=False)
+    assert as_user("id", "-u").stdout.strip() != "0"
+    assert as_user("sudo", "-n", "true").returncode != 0
+
+
+def test_the_nodes_are_reached_over_ssh_as_deploy_with_sudo(host, deployed):
+    output = deployed[0][1]
+    assert "ansible_connection" not in INVENTORY.read_text(encoding="utf-8")  # ssh, Ansible's default
+    # The master's sshd listens on 2222 only; child-2's sudo asks deploy for a password.
+    listening = host.check_output("ss -Hltn")
+    assert ":2222 " in listening and ":22 " not in listening, listening
+    needs_password = subprocess.run(["docker", "exec", NODES["child-2"], "runuser", "-u", "deploy", "--", "sudo", "-n",
+                                     "true"], capture_output=True, text=True, check=False)
+    assert needs_password.returncode != 0 and "password is required" in needs_password.stderr
+    # Every log-in was deploy's: sshd wrote each session it accepted.
+    for node in NODES.values():
+        log = subprocess.run(["docker", "exec", node, "journalctl", "-u", "ssh", "--no-pager"], capture_output=True,
+                             text=True, check=False).stdout
+        assert "Accepted publickey for deploy" in log and "for root" not in log, node
+    assert BECOME_PASSWORD not in output and BECOME_PASSWORD not in deployed[1][1]
 
 
 def test_site_yml_passes_with_hosts_named_by_dns_name_only(deployed):
@@ -131,7 +160,8 @@ def test_the_include_is_in_the_tls_server_not_the_redirect(host, deployed):
 
 def _fails_changing_nothing(host, run_playbook, hosts_file, app_vars, overrides, expected, limit=None):
     before = host.check_output(NGINX_FILES)
-    code, output = run_playbook("site.yml", app_vars, overrides, inventory=INVENTORY, hosts_file=hosts_file, limit=limit)
+    code, output = run_playbook("site.yml", app_vars, overrides, inventory=INVENTORY, hosts_file=hosts_file, limit=limit,
+                                user=CONTROLLER_USER)
     assert code != 0, output[-3000:]
     assert expected in output, output[-3000:]
     assert host.check_output(NGINX_FILES) == before, "a file under /etc/nginx changed"
@@ -148,9 +178,19 @@ def test_an_origin_that_no_block_serves_fails_naming_the_file(host, run_playbook
 
 
 def test_a_snippet_that_no_server_includes_fails_before_any_change(host, run_playbook, hosts_file, app_vars, deployed):
-    _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
-                            {"nginx_location_include_in": "", "streamlit_app_name": "orphan"},
-                            "nginx_location_include_in: empty, and no file under /etc/nginx includes", limit="master")
+    # A site that is not enabled, and a package's leftover in conf.d (nginx loads only *.conf there), both
+    # mention the include; nginx loads neither (nginx -T is asked, not a grep of /etc/nginx).
+    include = "server { listen 8081; include /etc/nginx/snippets/wsproxy-orphan.conf; }"
+    leftovers = "/etc/nginx/sites-available/orphan /etc/nginx/conf.d/orphan.conf.dpkg-old"
+    for path in leftovers.split():
+        host.run("printf '%%s' '%s' > %s" % (include, path))
+    try:
+        _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
+                                {"nginx_location_include_in": "", "streamlit_app_name": "orphan"},
+                                "nginx_location_include_in: empty, and no configuration that nginx loads includes "
+                                "/etc/nginx/snippets/wsproxy-orphan.conf", limit="master")
+    finally:
+        host.run("rm -f %s" % leftovers)
 
 
 def test_server_settings_in_snippet_mode_fail_before_any_change(host, run_playbook, hosts_file, app_vars, deployed):
@@ -172,6 +212,6 @@ def test_a_template_error_is_not_blamed_on_nginx(host, run_playbook, hosts_file,
 
 
 def test_the_app_still_answers_after_the_failures(run_playbook, hosts_file, app_vars, deployed):
-    code, output = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file)
+    code, output = run_playbook("site.yml", app_vars, inventory=INVENTORY, hosts_file=hosts_file, user=CONTROLLER_USER)
     assert code == 0, output[-3000:]
     assert all(counts["changed"] == 0 for counts in recap(output).values()), recap(output)
