@@ -48,7 +48,7 @@ def run_playbook():
     playbook runs as that user (not root, no sudo) after root has set up the private /etc/hosts.
     """
     def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None, user=None,
-            diff=False):
+            diff=False, tags=None):
         args = ["ansible-playbook", "-i", str(inventory), str(PROJECT / playbook)]
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
@@ -58,6 +58,8 @@ def run_playbook():
             args.append("--diff")
         if limit:
             args += ["--limit", limit]
+        if tags:
+            args += ["--tags", tags]
         env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
         if user:
             args = as_controller_user(args, user, env)

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Verify what operators do to a converged lab: --check, --tags and --limit, each proven by what it ran
+and what it changed (run once, on bookworm: default_trixie shares these tests, CI time)."""
+import json
+import os
+
+import pytest
+import testinfra
+
+from conftest import LAB_INVENTORY, recap
+
+pytestmark = pytest.mark.skipif(os.environ.get("LAB_DEBIAN_SUITE", "bookworm") != "bookworm",
+                                reason="run once, on the default scenario (the paths are release-independent)")
+
+MASTER, CHILD_1, CHILD_2 = "wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"
+UPSTREAM = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf"
+APP_CONTAINER = "streamlit-streamlit"
+
+
+def node(name):
+    return testinfra.get_host("ansible://" + name, ansible_inventory=LAB_INVENTORY)
+
+
+def container_id(name):
+    child = node(name)
+    engine = "docker" if child.run("docker container inspect %s" % APP_CONTAINER).rc == 0 else "podman"
+    return engine, json.loads(child.check_output("%s inspect %s" % (engine, APP_CONTAINER)))[0]["Id"]
+
+
+def test_check_mode_on_a_converged_lab_reports_no_change(run_playbook):
+    code, output = run_playbook("site.yml", check=True, diff=True)
+    assert code == 0, output[-3000:]
+    counts = recap(output)
+    assert set(counts) == {MASTER, CHILD_1, CHILD_2}
+    assert all(host["changed"] == 0 for host in counts.values()), counts
+    assert "Check mode: nothing was deployed, so the WebSocket check did not run." in output
+
+
+def test_a_stage_tag_still_checks_every_variable(run_playbook):
+    # Only the final check selected, with a port no host can have: refused by the checks, which run
+    # whatever the tags, before anything is dialled or changed.
+    code, output = run_playbook("site.yml", {"streamlit_port": 70000}, tags="wsproxy_check")
+    assert code != 0
+    assert "streamlit_port: 70000 is not a port (1-65535)" in output, output[-3000:]
+    assert all(host["changed"] == 0 for host in recap(output).values())
+    assert "Check the public URL" not in output
+
+
+def test_the_masters_tag_runs_nginx_and_leaves_the_children(run_playbook):
+    before = [container_id(CHILD_1), container_id(CHILD_2)]
+    code, output = run_playbook("site.yml", tags="wsproxy_masters")
+    assert code == 0, output[-3000:]
+    assert "Write the app's upstream and location" in output
+    for stage in ("Read the open files the engine can give a container", "Write the settings, drain, replace",
+                  "Check the public URL"):
+        assert stage not in output, stage
+    assert all(host["changed"] == 0 for host in recap(output).values()), recap(output)
+    assert [container_id(CHILD_1), container_id(CHILD_2)] == before
+
+
+def test_a_limit_to_the_masters_rewrites_only_nginx(run_playbook):
+    master = node(MASTER)
+    master.run("sed -i 's/max_fails=3/max_fails=7/' %s && nginx -s reload" % UPSTREAM)
+    before = [container_id(CHILD_1), container_id(CHILD_2)]
+    code, output = run_playbook("site.yml", limit="master")
+    assert code == 0, output[-3000:]
+    counts = recap(output)
+    assert set(counts) == {MASTER} and counts[MASTER]["changed"] > 0, counts
+    assert "max_fails=7" not in master.file(UPSTREAM).content_string
+    assert [container_id(CHILD_1), container_id(CHILD_2)] == before
+
+
+def test_a_limit_to_one_child_redeploys_it_drained_from_the_masters(run_playbook):
+    engine, _ = container_id(CHILD_1)
+    node(CHILD_1).check_output("%s rm -f %s" % (engine, APP_CONTAINER))
+    untouched = container_id(CHILD_2)
+    code, output = run_playbook("site.yml", limit=CHILD_1)
+    assert code == 0, output[-3000:]
+    counts = recap(output)
+    assert set(counts) == {CHILD_1} and counts[CHILD_1]["changed"] > 0, counts
+    # The master is not in the limit, yet the child was marked down there first and up again after.
+    assert "[%s -> %s]" % (CHILD_1, MASTER) in output, output[-3000:]
+    assert node(CHILD_1).run("%s container inspect %s" % (engine, APP_CONTAINER)).rc == 0
+    assert container_id(CHILD_2) == untouched
+    assert " down" not in node(MASTER).file(UPSTREAM).content_string
