@@ -78,7 +78,7 @@ def test_a_limit_to_the_masters_rewrites_only_nginx(run_playbook):
 
 
 def test_a_limit_to_one_child_redeploys_it_drained_from_the_masters(run_playbook):
-    engine, _ = container_id(CHILD_1)
+    engine = container_id(CHILD_1)[0]
     node(CHILD_1).check_output("%s rm -f %s" % (engine, APP_CONTAINER))
     untouched = container_id(CHILD_2)
     code, output = run_playbook("site.yml", limit=CHILD_1)
