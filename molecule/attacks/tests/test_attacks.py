@@ -527,9 +527,13 @@ def test_10_header_values_stay_out_of_the_output_at_vvv(deployed):
     done = subprocess.run(["ansible", "localhost", "-vvv", "-m", "wsproxy.streamlit.websocket_handshake", "-a", json.dumps(args)],
                           capture_output=True, text=True, cwd=PROJECT, check=False)
     output = done.stdout + done.stderr
+    # ansible-core up to 2.20 echoes the module's arguments at -vvv ("invocation"): there the header
+    # must show masked. 2.21 no longer echoes them; the token must still appear nowhere.
+    echoed = "module_args" in output
     record("module with headers: {Authorization: ...} at -vvv", "token never printed",
-           "rc %d, token printed: %s" % (done.returncode, "attack-token-0042" in output),
-           done.returncode == 0 and "attack-token-0042" not in output and "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output)
+           "rc %d, token printed: %s, arguments echoed: %s" % (done.returncode, "attack-token-0042" in output, echoed),
+           done.returncode == 0 and "attack-token-0042" not in output
+           and (not echoed or "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output))
 
 
 @pytest.mark.parametrize("mode, code", [("bad_status", "bad_response"), ("close", "server_closed")])
