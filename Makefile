@@ -92,7 +92,8 @@ importer: collection ## galaxy-importer on the built tarball, offline (.config/g
 # The execution environment (ee/execution-environment.yml): built offline from the wheels pinned by
 # requirements.txt for the image's Python (Debian 13: 3.13), then site.yml runs through it on the lab
 # with ansible-navigator (ee/ansible-navigator.yml). Not in `make test`: see README "Execution environments".
-EE_IMAGE := wsproxy-streamlit-ee:latest
+# The image's name, from the one place navigator reads it.
+EE_IMAGE := $(shell sed -n 's/^ *image: *//p' ee/ansible-navigator.yml)
 EE_DIR := $(ARTIFACTS)/ee
 EE_PLATFORMS := $(foreach tag,manylinux1 manylinux2014 manylinux_2_17 manylinux_2_28 manylinux_2_34,--platform $(tag)_$(shell uname -m))
 
