@@ -138,7 +138,7 @@ unit: venv ## Unit tests only.
 # Scenarios on the current core, each on its own lab (see README "Tests"); stranger runs in `make range`
 # (RANGE_SCENARIOS, core 2.19). `lab`, the lab's self-test, is not in CI: every scenario here starts the
 # same lab and fails at once when it is broken (make molecule SCENARIOS=lab after changing lab/).
-SCENARIOS ?= default container nginx_location broken_proxy bare default_trixie attacks
+SCENARIOS ?= default container nginx_location broken_proxy bare attacks
 
 molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cache emptied before and after).
 	ansible-playbook lab/down.yml

@@ -3,7 +3,9 @@
 
 - the troubleshooting table, from the module's diagnosis table;
 - each role's variables table, from its meta/argument_specs.yml;
-- the per-app variables of site.yml's wsproxy_apps, from roles/common/vars/main.yml.
+- the per-app variables of site.yml's wsproxy_apps, from roles/common/vars/main.yml;
+- the measured figures, from artifacts/figures/<name>.md as the run that measured them wrote them
+  (tests/figures.py): one section figures-<name> per file.
 """
 
 import sys
@@ -39,6 +41,8 @@ def sections():
     generated = {"troubleshooting": troubleshooting_markdown(), "app-keys": app_keys_markdown()}
     for role in sorted(p.parent.parent.name for p in ROOT.glob("roles/*/meta/argument_specs.yml")):
         generated["variables-" + role] = variables_markdown(role)
+    for figure in sorted((ROOT / "artifacts" / "figures").glob("*.md")):
+        generated["figures-" + figure.stem] = figure.read_text(encoding="utf-8").strip()
     return generated
 
 

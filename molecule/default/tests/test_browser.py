@@ -22,11 +22,6 @@ APP_CONTAINER = "streamlit-streamlit"
 # nginx_location_fail_timeout: how long nginx keeps a child that failed out of the upstream.
 FAIL_TIMEOUT = 10
 HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://$(hostname -i | cut -d' ' -f1):8501/streamlitApp/_stcore/health"
-# nginx's failover and the role's stop at the first failed child do not depend on the nodes' release or
-# engine: run once, on the default scenario (CI time). default_trixie redeploys its Podman child in its
-# drain test, and the container scenario proves a start retried on Podman.
-ONCE = pytest.mark.skipif(os.environ.get("LAB_DEBIAN_SUITE", "bookworm") != "bookworm",
-                          reason="measured once, on the default scenario")
 
 
 def engine(child):
@@ -70,11 +65,10 @@ def test_a_5_mb_upload_reaches_the_app(visit):
         {"name": "five-mb.bin", "mimeType": "application/octet-stream", "buffer": os.urandom(UPLOAD_SIZE)})
     expect(app.page.get_by_text("Received five-mb.bin: %d bytes" % UPLOAD_SIZE)).to_be_visible()
     assert_no_connection_error(app)
-    shot = app.screenshot("default%s-app-through-master.png" % os.environ.get("WSPROXY_SCREENSHOT_SUFFIX", ""))
+    shot = app.screenshot("default-app-through-master.png")
     assert shot.stat().st_size > 10000
 
 
-@ONCE
 def test_each_child_serves_the_app_when_the_other_is_down(visit):
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     assert len(children) >= 2
@@ -91,7 +85,6 @@ def test_each_child_serves_the_app_when_the_other_is_down(visit):
             time.sleep(FAIL_TIMEOUT + 1)  # or nginx would still count it out, with the other one down next
 
 
-@ONCE
 def test_a_failed_deploy_stops_at_the_first_child_and_the_app_stays_up(run_playbook, visit):
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
 

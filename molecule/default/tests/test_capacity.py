@@ -3,20 +3,15 @@
 through the master from many client addresses, all held, spread over both children; from one
 address, ip_hash gives them all to one child (why the benchmark opens them from many)."""
 import asyncio
-import os
 import resource
 import sys
 
-import pytest
 
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
 from sessions import crowd, established, lab_address, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
-# Run once, on bookworm: default_trixie shares these tests and the path is the same (CI time).
-pytestmark = pytest.mark.skipif(os.environ.get("LAB_DEBIAN_SUITE", "bookworm") != "bookworm",
-                                reason="measured once, on the default scenario")
 URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
 ORIGIN = "http://localhost:8480"
 MASTER = "wsproxy-lab-master"
