@@ -167,6 +167,33 @@ def test_a_broken_directive_is_rolled_back_while_nginx_keeps_serving(host, maste
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
 
 
+def test_a_failure_that_is_not_nginxs_restores_the_files_and_names_the_task(host, master, run_playbook):
+    """The configure block's rescue for a failure that is not nginx -t's: the record of the last verified
+    reload cannot be written (a directory stands at its path), after nginx tested and loaded the new
+    files. The files come back, nginx is reloaded onto them, and the message names the task."""
+    state = "/var/lib/wsproxy-streamlit/nginx.loaded"
+    before = host.check_output(NGINX_FILES)
+    record = host.check_output("cat %s" % state)
+    host.check_output("rm %s && mkdir %s" % (state, state))
+    try:
+        # A change nginx accepts, and that a response shows: the header proves which files nginx runs.
+        returncode, output = run_playbook(MASTER_PLAY, {"nginx_location_extra_directives": ["add_header X-Wsproxy-Probe new always;"]})
+        assert returncode != 0
+        assert ('The task \\"Record the configuration nginx runs\\" failed while configuring streamlit (after nginx had '
+                'loaded the new files)' in output or 'The task "Record the configuration nginx runs" failed while '
+                'configuring streamlit (after nginx had loaded the new files)' in output), output[-3000:]
+        assert "nginx rejected" not in output and "nginx said" not in output
+        assert "every file this run changed was restored (nginx -t passes again)" in output, output[-3000:]
+        assert host.check_output(NGINX_FILES) == before
+        # nginx runs the restored files again, not the ones it had loaded: no probe header.
+        headers = host.check_output("curl -sS -o /dev/null -D - -H 'Host: streamlit.example.test' http://%s/streamlitApp/" % master)
+        assert "x-wsproxy-probe" not in headers.lower() and " 200" in headers.splitlines()[0], headers
+    finally:
+        host.check_output("rmdir %s 2>/dev/null || true; printf '%%s\\n' '%s' > %s" % (state, record, state))
+    returncode, output = run_playbook(MASTER_PLAY)
+    assert returncode == 0 and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+
+
 @pytest.mark.parametrize("bad, message", [
     ({"streamlit_base_url_path": "my app"}, "streamlit_base_url_path: 'my app' must be one path segment"),
     ({"nginx_location_child_group": "no_such_group"}, "nginx_location_upstreams: empty, and the group 'no_such_group'"),
