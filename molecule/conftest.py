@@ -48,7 +48,7 @@ def run_playbook():
     playbook runs as that user (not root, no sudo) after root has set up the private /etc/hosts.
     """
     def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None, user=None,
-            diff=False, tags=None):
+            diff=False, tags=None, verbose=False):
         args = ["ansible-playbook", "-i", str(inventory), str(PROJECT / playbook)]
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
@@ -56,6 +56,8 @@ def run_playbook():
             args.append("--check")
         if diff:
             args.append("--diff")
+        if verbose:
+            args.append("-vvv")
         if limit:
             args += ["--limit", limit]
         if tags:

@@ -41,6 +41,8 @@ CONTAINER = "streamlit-streamlit"
 DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
 NGINX_FILES = "find /etc/nginx /var/lib/wsproxy-streamlit -type f | sort | xargs sha256sum"
 COOKIE_SECRET = "attack-\U0001F511-s\u00e9cret-\u2603"
+BUILD_TOKEN = "build-arg-secret-0042"
+REPLICA = "db2.replica-secret.internal"
 SESSIONS = int(os.environ.get("WSPROXY_ATTACK_SESSIONS", "3000"))
 ROWS = []
 
@@ -151,8 +153,10 @@ def app_vars(hostile_source, slow_internet):
         "streamlit_cookie_secret": COOKIE_SECRET,
         # A real Streamlit 1.67 section two levels deep, and secrets with tables, quotes and a non-BMP character.
         "streamlit_config": {"theme": {"sidebar": {"backgroundColor": "#111111"}}},
-        "streamlit_secrets": {"token": "\U0001F512-token", "db": {"pass word": 'p"w\\x', "replica": {"host": "db2"}}},
+        "streamlit_secrets": {"token": "\U0001F512-token", "db": {"pass word": 'p"w\\x', "replica": {"host": REPLICA}}},
         "streamlit_max_upload_size": 1,
+        # Passed to the build (a private index's token, say); the Containerfile need not use it.
+        "streamlit_build_args": {"WSPROXY_BUILD_TOKEN": BUILD_TOKEN},
         "streamlit_extra_hosts": slow_internet,
         "streamlit_base_image": docker("inspect", "--format", '{{index .Config.Labels "wsproxy.lab.python_image"}}', NODES["child-1"]),
         "nginx_location_mode": "server",
@@ -171,14 +175,16 @@ def app_vars(hostile_source, slow_internet):
 
 @pytest.fixture(scope="module")
 def site(run_playbook, hosts_file, app_vars):
-    def run(*overrides, limit=None):
-        return run_playbook("site.yml", app_vars, *overrides, hosts_file=hosts_file, limit=limit)
+    def run(*overrides, limit=None, verbose=False):
+        return run_playbook("site.yml", app_vars, *overrides, hosts_file=hosts_file, limit=limit, verbose=verbose)
     return run
 
 
 @pytest.fixture(scope="module")
 def deployed(site):
-    first = site()
+    # At -vvv: the first deploy writes every secret (cookie secret, secrets.toml, build args, TLS key),
+    # and test_10_secrets_stay_out_of_the_first_deploys_output reads what it printed.
+    first = site(verbose=True)
     assert first[0] == 0, first[1][-5000:]
     second = site()
     return first, second
@@ -235,7 +241,7 @@ def test_1_toml_that_broke_config_toml_is_written_so_streamlit_reads_it(host, de
         secrets = tomllib.loads(on(child, "cat %s/secrets.toml" % DATA_DIR)[1])
         assert config["server"]["cookieSecret"] == COOKIE_SECRET
         assert config["theme"]["sidebar"]["backgroundColor"] == "#111111"
-        assert secrets["db"]["replica"]["host"] == "db2" and secrets["token"] == "\U0001F512-token"
+        assert secrets["db"]["replica"]["host"] == REPLICA and secrets["token"] == "\U0001F512-token"
     # Streamlit took them: Host and Origin of a rebinding attacker, straight to a child, are refused.
     child = lab_ip("child-1")
     evil = handshake("http://evil.example", host="evil.example", port=8501, scheme="http", connect_to=child + ":8501")
@@ -532,6 +538,24 @@ def test_9_the_childs_port_is_only_on_the_address_the_master_dials(deployed):
                  and loopback == "ConnectionRefusedError" and bridge == "ConnectionRefusedError")
     record("direct connection to a child's 8501 other than on its lab address", "published on the dialled address only",
            "; ".join(observed), holds)
+
+
+def spellings(value):
+    """How a secret could show in a play's output: as is, JSON-escaped, and JSON-escaped to ASCII."""
+    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+
+
+def test_10_secrets_stay_out_of_the_first_deploys_output(deployed, app_vars):
+    output = deployed[0][1]
+    key_lines = [line for line in app_vars["nginx_location_tls_key_content"].splitlines() if line and "-----" not in line]
+    secrets = {"streamlit_cookie_secret": [COOKIE_SECRET], "streamlit_build_args": [BUILD_TOKEN],
+               "streamlit_secrets": ["\U0001F512-token", 'p"w\\x', REPLICA],
+               "nginx_location_tls_key_content": key_lines}
+    found = sorted(name for name, values in secrets.items()
+                   if any(spelling in output for value in values for spelling in spellings(value)))
+    record("first deploy at -vvv with a cookie secret, secrets.toml values, a build argument and a TLS key",
+           "no secret value printed", "%d lines at -vvv, printed: %s" % (output.count("\n"), found or "none"),
+           output.count("\n") > 1000 and not found)
 
 
 # --- 10: the module against secrets and hostile peers ------------------------------------------------
