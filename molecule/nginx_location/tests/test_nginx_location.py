@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Verify of the nginx_location scenario: the master proxies the app, and never goes down."""
+import asyncio
 import os
+import sys
 import threading
 import time
 import urllib.request
@@ -8,7 +10,10 @@ import urllib.request
 import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
-from conftest import recap
+from conftest import PROJECT, recap
+
+sys.path.insert(0, str(PROJECT / "tests"))
+from sessions import session  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -165,6 +170,44 @@ def test_a_broken_directive_is_rolled_back_while_nginx_keeps_serving(host, maste
     assert probe.ok > 20 and probe.failed == 0, (probe.ok, probe.failed)
     result = run_check({"url": PUBLIC + "/streamlitApp/", "connect_to": "%s:80" % master})
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
+
+
+def test_a_websocket_open_across_a_reload_lives_until_worker_shutdown_timeout_and_no_longer(host, master, run_playbook):
+    """nginx_location_worker_shutdown_timeout: a reload leaves the old worker serving its open WebSockets
+    (the session answers pings after the run), and that worker exits, ending them, within the timeout."""
+    timeout = 8
+    shutting_down = "ps -eo args | grep -c '[w]orker process is shutting down' || true"
+    try:
+        code, output = run_playbook(MASTER_PLAY, {"nginx_location_worker_shutdown_timeout": "%ds" % timeout})
+        assert code == 0, output[-3000:]
+        assert "worker_shutdown_timeout %ds;" % timeout in host.file("/etc/nginx/nginx.conf").content_string
+        ended = {}
+
+        def hold():
+            ended.update(asyncio.run(session(PUBLIC.replace("http", "ws") + "/streamlitApp/_stcore/stream", PUBLIC, 120,
+                                             connect_to=(master, 80))))
+            ended["wall"] = time.time()
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        time.sleep(3)
+        assert holder.is_alive(), ended
+        # Any change reloads nginx: here proxy_read_timeout.
+        code, output = run_playbook(MASTER_PLAY, {"nginx_location_worker_shutdown_timeout": "%ds" % timeout,
+                                                  "nginx_location_proxy_timeout": "2d"})
+        run_ended = time.time()
+        assert code == 0 and "nginx_location : Reload nginx]" in output, output[-3000:]
+        # Survived the reload: still open (pinging every second) on a worker that is shutting down.
+        assert holder.is_alive(), ended
+        assert int(host.check_output(shutting_down)) >= 1
+        holder.join(timeout + 30)
+        assert not holder.is_alive()
+        # Ended by the old worker's exit, within the timeout of the reload (which came before the run's end).
+        assert ended["outcome"] in ("cut", "closed"), ended
+        assert ended["wall"] - run_ended <= timeout + 3, (ended, run_ended)
+        assert int(host.check_output(shutting_down)) == 0
+    finally:
+        code, output = run_playbook(MASTER_PLAY)
+        assert code == 0, output[-3000:]
 
 
 def test_a_failure_that_is_not_nginxs_restores_the_files_and_names_the_task(host, master, run_playbook):
