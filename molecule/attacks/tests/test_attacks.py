@@ -25,7 +25,7 @@ sys.path.insert(0, str(PROJECT / "tests" / "integration"))
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
 from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import lab_address  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import lab_address, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -194,10 +194,10 @@ def tls_context():
     return ssl.create_default_context(cafile=CA)
 
 
-def request(method, path, headers=None, body=b"", host=None, timeout=10):
-    """One HTTPS request to the master with the public SNI; (status, headers, body, seconds)."""
+def request(method, path, headers=None, body=b"", host=None, timeout=10, source=None):
+    """One HTTPS request to the master with the public SNI, from `source` if given; (status, headers, body, seconds)."""
     started = time.monotonic()
-    raw = socket.create_connection((lab_ip("master"), PORT), timeout=timeout)
+    raw = socket.create_connection((lab_ip("master"), PORT), timeout=timeout, source_address=(source, 0) if source else None)
     sock = tls_context().wrap_socket(raw, server_hostname=NAME)
     lines = ["%s %s HTTP/1.1" % (method, path), "Host: %s" % (host or "%s:%d" % (NAME, PORT)), "Connection: close"]
     lines += ["%s: %s" % item for item in (headers or {}).items()]
@@ -603,26 +603,50 @@ http.server.HTTPServer((sys.argv[1], 8501), H).handle_request()
 '''
 
 
-def test_a_forged_x_forwarded_for_is_replaced_by_the_client_address(deployed):
+def seen_by_the_children(headers, source=None):
+    """One request through the master while both children answer with the headers they got (the app
+    stopped, a one-shot echo server on its port); (status, {header: value} the child saw)."""
     children = ("child-1", "child-2")
     try:
         for child in children:
             on(child, "docker stop -t 2 %s >/dev/null" % CONTAINER)
             on(child, "cat > /tmp/echo.py <<'EOF'\n%s\nEOF\nnohup timeout 60 python3 /tmp/echo.py %s >/dev/null 2>&1 & echo $! > /tmp/echo.pid; sleep 1"
                % (ECHO, lab_ip(child)))
-        status, _headers, body, _seconds = request("GET", "/%s/" % PREFIX, {"X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6"})
-        seen = json.loads(body) if status == 200 else {}
+        status, _headers, body, _seconds = request("GET", "/%s/" % PREFIX, headers, source=source)
+        return status, json.loads(body) if status == 200 else {}
     finally:
         for child in children:
             on(child, "kill $(cat /tmp/echo.pid) 2>/dev/null; sleep 0.5; docker start %s >/dev/null" % CONTAINER)
         for child in children:
             on(child, "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://%s:8501/%s/_stcore/health"
                % (lab_ip(child), PREFIX))
+
+
+def test_a_forged_x_forwarded_for_is_replaced_by_the_client_address(deployed):
+    status, seen = seen_by_the_children({"X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6"})
     forwarded = seen.get("X-Forwarded-For", "")
     record("client sends X-Forwarded-For: 6.6.6.6", "the child sees the client's real address only; Host keeps the port",
            "child saw X-Forwarded-For %r, X-Real-IP %r, Host %r" % (forwarded, seen.get("X-Real-IP"), seen.get("Host")),
            status == 200 and forwarded and "6.6.6.6" not in forwarded and seen.get("X-Real-IP") == forwarded
            and seen.get("Host") == "%s:%d" % (NAME, PORT))
+
+
+def test_behind_a_trusted_proxy_its_forwarded_client_counts_and_no_one_elses(site, deployed):
+    with source_addresses("wsproxy-lab", 2) as (proxy, other):
+        try:
+            code, output = site({"nginx_location_trusted_proxies": [proxy + "/32"]}, limit="master")
+            assert code == 0, output[-3000:]
+            trusted = seen_by_the_children({"X-Forwarded-For": "6.6.6.6"}, source=proxy)
+            untrusted = seen_by_the_children({"X-Forwarded-For": "6.6.6.6"}, source=other)
+        finally:
+            assert site(limit="master")[0] == 0
+    record("nginx_location_trusted_proxies: [a proxy's address]; X-Forwarded-For: 6.6.6.6 from that proxy, then from another address",
+           "through the proxy the client is 6.6.6.6 (realip); from anyone else the header does not change the client",
+           "from the proxy: %d, X-Real-IP %r; from %s: %d, X-Real-IP %r, X-Forwarded-For %r"
+           % (trusted[0], trusted[1].get("X-Real-IP"), other, untrusted[0], untrusted[1].get("X-Real-IP"),
+              untrusted[1].get("X-Forwarded-For")),
+           trusted[0] == 200 and trusted[1].get("X-Real-IP") == "6.6.6.6"
+           and untrusted[0] == 200 and untrusted[1].get("X-Real-IP") == other)
 
 
 def test_tls_offers_no_weak_cipher_and_answers_with_hsts_and_no_version(deployed):
