@@ -52,6 +52,24 @@ def machine():
     return "%d cores, %.0f GiB, %s%s" % (os.cpu_count() or 0, memory, system, (", Docker " + docker) if docker else "")
 
 
+def nginx_version():
+    """This machine's nginx, as `nginx -v` names it (1.22.1)."""
+    try:
+        said = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False).stderr
+    except OSError:
+        return "none"
+    return said.strip().rpartition("/")[2] or "unknown"
+
+
+def package_version(name):
+    """A Python package's version in this interpreter (streamlit, websockets)."""
+    from importlib import metadata  # pylint: disable=import-outside-toplevel
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
 def stamp(source):
     """The line every figure file starts with."""
     return "Measured by `%s` on %s, commit `%s`, on %s." % (

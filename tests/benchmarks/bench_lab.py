@@ -22,7 +22,8 @@ from websockets.asyncio.client import connect
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import lab_address  # noqa: E402  pylint: disable=wrong-import-position
+import figures  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import lab_address, on  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = str(PROJECT / "inventory" / "lab")
 ORIGIN = "http://localhost:8480"
@@ -107,6 +108,21 @@ def main():
     print("  floor play (facts + one no-op task per role): %6.1f s" % floor_s)
     print("  no-op site.yml (changed=%s):                  %6.1f s" % ("/".join(str(r[2]) for r in runs), site_s))
     print("  ratio                                          %6.1f    (goal <= 2.0)" % (site_s / floor_s))
+    p50 = [statistics.median(times[name]) for name in ("master", "direct")]
+    p99 = [percentile(times[name], 0.99) for name in ("master", "direct")]
+    nginx = on("wsproxy-lab-master", "nginx -v 2>&1").strip().rpartition("/")[2]
+    figures.write("bench-lab", "make bench (tests/benchmarks/bench_lab.py)", (
+        "On the lab: 1 master (nginx %s) and 2 children running the real Streamlit app. Each ratio is measured "
+        "side by side in one run.\n\n%s") % (nginx, figures.table(
+            ["measure", "through the master", "reference", "ratio", "goal"],
+            [["ping\u2192pong p50, %d pings, interleaved" % PINGS, "%.3f ms (master's own address)" % p50[0],
+              "%.3f ms (straight to child-1)" % p50[1], "%.2f" % (p50[0] / p50[1]),
+              "\u2264 1.25" + ("" if p50[0] / p50[1] <= 1.25 else " (missed)")],
+             ["ping\u2192pong p99", "%.3f ms" % p99[0], "%.3f ms" % p99[1], "%.2f" % (p99[0] / p99[1]),
+              "\u2264 1.25" + ("" if p99[0] / p99[1] <= 1.25 else " (missed)")],
+             ["no-op `site.yml` (changed=%s), median of 3" % "/".join(str(r[2]) for r in runs), "%.1f s" % site_s,
+              "%.1f s (floor: facts + one no-op task per role)" % floor_s, "%.1f" % (site_s / floor_s),
+              "\u2264 2.0" + ("" if site_s / floor_s <= 2.0 else " (missed)")]])))
 
 
 if __name__ == "__main__":

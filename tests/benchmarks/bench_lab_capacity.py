@@ -25,6 +25,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests"))
+import figures  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import crowd, established, lab_address, lab_nodes, on, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = str(PROJECT / "inventory" / "lab")
@@ -106,12 +107,15 @@ def run_pass(label, master, nodes, sources):
         print("    e.g. %s" % detail[:160])
     print("  master's connections while held: %d from clients, %d to children"
           % (sample.get("clients", 0), sum(sample.get("per_child", {}).values())))
+    found["per_child"], found["per_session"] = [], []
     for node in nodes:
         count = sample.get("per_child", {}).get(node, 0)
         grown = sample.get("rss", {}).get(node, 0) - idle[node]
         print("  %-22s %6d sessions, Streamlit RSS %7.1f MiB -> %7.1f MiB, %s per session"
               % (node, count, idle[node] / 1024.0, sample.get("rss", {}).get(node, 0) / 1024.0,
                  "%.0f KiB" % (grown / float(count)) if count else "-"))
+        found["per_child"].append(count)
+        found["per_session"].append("%.0f KiB" % (grown / float(count)) if count else "-")
     return found
 
 
@@ -120,6 +124,7 @@ def main():
     nodes = lab_nodes("child_nodes")
     master = lab_address(MASTER)
     with source_addresses(NETWORK, SOURCES) as sources:
+        sources_used = list(sources)
         on(MASTER, STOCK)
         stock = run_pass("Stock nginx sizing (worker_connections 768)", master, nodes, sources)
         wanted, notes = sized(SESSIONS, nodes)
@@ -133,6 +138,19 @@ def main():
     print("\n%-28s %8s %8s %8s" % ("", "asked", "held", "dropped"))
     for label, found in (("stock nginx sizing", stock), ("sized by the roles", roles)):
         print("%-28s %8d %8d %8d" % (label, SESSIONS, found["held"], found["opened"] - found["held"]))
+    nginx = on(MASTER, "nginx -v 2>&1").strip().rpartition("/")[2]
+    figures.write("bench-lab-capacity", "make bench (tests/benchmarks/bench_lab_capacity.py)", (
+        "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions "
+        "(Origin, `streamlit` subprotocol, answering Streamlit's pings) opened through the master at %.0f/s from %d "
+        "source addresses, each in a /24 of its own (`ip_hash` keys on the client's /24), each held %.0f s. Two passes "
+        "in one run; the roles were asked for %s.\n\n%s") % (
+        nginx, len(nodes), SESSIONS, RATE, len(sources_used), HOLD, ", ".join("%s: %s" % item for item in wanted.items()),
+        figures.table(["nginx sizing", "held", "dropped (failed / closed / cut)", "per child", "Streamlit memory per session"],
+                      [[label, found["held"], "%d (%d / %d / %d)" % (found["opened"] - found["held"], found["failed"],
+                                                                     found["closed"], found["cut"]),
+                        " / ".join(str(n) for n in found["per_child"]), " / ".join(found["per_session"])]
+                       for label, found in (("Debian's stock `nginx.conf` (768 connections per worker)", stock),
+                                            ("sized by the roles", roles))])))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
+from tests import figures
+from tests.figures import table
 from tests.integration.conftest import PREFIX, Nginx, free_port, port_open, wait_for
 
 SESSIONS = 2000
@@ -104,10 +106,11 @@ def main():
     ]
     print("nginx capacity benchmark: up to %d WebSocket sessions through one nginx, worker_processes %s"
           % (SESSIONS, processes))
-    print("| nginx sizing | worker_connections | sessions held | failed to open | nginx: \"worker_connections are not enough\" "
-          "| answering a ping | open time |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    figures = []
+    header = ["nginx sizing", "worker_connections", "sessions held (of %d)" % SESSIONS, "failed to open",
+              "nginx: \"worker_connections are not enough\"", "answering a ping", "open time"]
+    print(table(header, []))
+    held_by = []
+    rows = []
     try:
         for name, sizing in configs:
             proxy = Nginx(root / re.sub(r"\W+", "-", name), "correct", "127.0.0.1:%d" % upstream_port, **sizing)
@@ -116,13 +119,20 @@ def main():
                 held, failures, answering, seconds = asyncio.run(measure(url))
             finally:
                 proxy.stop()
-            figures.append(held)
+            held_by.append(held)
             refusals = (proxy.root / "error.log").read_text(encoding="utf-8").count("worker_connections are not enough")
-            print("| %s | %d | %d | %d | %d | %d | %.1f s |"
-                  % (name, sizing["worker_connections"], held, failures, refusals, answering, seconds))
+            rows.append([name, sizing["worker_connections"], held, failures, refusals, answering, "%.1f s" % seconds])
+            print(table(header, rows[-1:]).splitlines()[-1])
     finally:
         upstream.terminate()
-    print("Sized / stock sessions held: %.1fx" % (figures[1] / max(figures[0], 1)))
+    ratio = "Sized / stock sessions held: %.1fx" % (held_by[1] / max(held_by[0], 1))
+    print(ratio)
+    figures.write("bench-nginx-capacity", "make bench (tests/benchmarks/bench_nginx_capacity.py)", (
+        "WebSocket sessions that one nginx %s holds on this machine (worker_processes %s), the same location and "
+        "upstream side by side, each session a real handshake through nginx that stays open and must still answer a "
+        "ping at the end. The upstream is a `websockets` server that only holds sessions (a Streamlit session also "
+        "runs a script thread: Streamlit is the limit long before nginx). %s.\n\n%s")
+        % (figures.nginx_version(), processes, ratio, table(header, rows)))
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from websockets.sync.client import connect
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
+from tests import figures
 from tests.integration.conftest import PREFIX, Nginx, StreamlitApp
 
 ROUNDS = 50
@@ -60,11 +61,19 @@ def main():
         print("websocket_handshake benchmark: %d rounds each, handshake + ping + close, goal <= %.0f ms" % (ROUNDS, GOAL_MS))
         print("%-20s %12s %10s %10s %18s %8s" % ("target", "median ms", "p95 ms", "min ms", "websockets med ms", "ratio"))
         worst = 0.0
+        rows = []
         for name, check, ref in cases:
             a, b = measure(check), measure(ref)
             worst = max(worst, a["median"])
             print("%-20s %12.2f %10.2f %10.2f %18.2f %8.2f" % (name, a["median"], a["p95"], a["min"], b["median"], a["median"] / b["median"]))
-        print("goal <= %.0f ms: %s (worst median %.2f ms)" % (GOAL_MS, "met" if worst <= GOAL_MS else "MISSED", worst))
+            rows.append([name, "%.2f" % a["median"], "%.2f" % a["p95"], "%.2f" % b["median"], "%.2f" % (a["median"] / b["median"])])
+        verdict = "goal <= %.0f ms: %s (worst median %.2f ms)" % (GOAL_MS, "met" if worst <= GOAL_MS else "MISSED", worst)
+        print(verdict)
+        figures.write("bench-handshake", "make bench (tests/benchmarks/bench_websocket_handshake.py)", (
+            "The module's check (handshake + ping + close), %d rounds each, side by side with the `websockets` client "
+            "doing the same; Streamlit %s and nginx %s on loopback. %s.\n\n%s") % (
+            ROUNDS, figures.package_version("streamlit"), figures.nginx_version(), verdict, figures.table(
+                ["target", "check median ms", "check p95 ms", "websockets median ms", "ratio"], rows)))
     finally:
         proxy.stop()
         app.stop()
