@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 # The collection under test, as Ansible finds it from this clone: collections/ holds a link to
 # this folder (committed), so a clone runs site.yml and the tests import ansible_collections.*.
 COLLECTIONS := $(CURDIR)/collections
-SANITY_ROOT ?= /tmp/wsproxy-streamlit-sanity
+# One per venv: `make test` runs the sanity of both toolchains side by side.
+SANITY_ROOT ?= /tmp/wsproxy-streamlit-sanity-$(notdir $(VENV))
 SANITY_ARGS ?=
 ARTIFACTS ?= $(CURDIR)/artifacts
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
@@ -23,7 +24,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv range unit importer ee host lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
+.PHONY: help venv range range-checks checks unit importer ee host lab-images lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,15 +50,21 @@ RANGE_SCENARIOS ?= stranger
 # specs validate and render, the metadata and changelog parse (style checks run once, on the current core).
 RANGE_SANITY ?= --test compile --test import --test validate-modules --test ansible-doc --test runtime-metadata --test changelog --test yamllint
 
-range: host ## ansible-core 2.19 on Python 3.11 in .venv-2.19: sanity (what can differ), unit tests, RANGE_SCENARIOS.
+range: range-checks ## ansible-core 2.19 on Python 3.11 in .venv-2.19: sanity (what can differ), unit tests, RANGE_SCENARIOS.
+	$(MAKE) VENV=$(RANGE_VENV) PYTHON=$(RANGE_PYTHON) SCENARIOS="$(RANGE_SCENARIOS)" molecule
+
+range-checks: host ## The part of `make range` that needs no lab: .venv-2.19, its sanity subset and the unit tests.
 	$(MAKE) VENV=$(RANGE_VENV) PYTHON=$(RANGE_PYTHON) venv
 	@grep -qx requirements-2.19.txt $(RANGE_VENV)/.installed || { echo "range: $(RANGE_PYTHON) is not Python 3.11" >&2; exit 1; }
 	$(MAKE) VENV=$(RANGE_VENV) SANITY_ARGS="$(RANGE_SANITY)" sanity
 	$(MAKE) VENV=$(RANGE_VENV) unit
-	$(MAKE) VENV=$(RANGE_VENV) SCENARIOS="$(RANGE_SCENARIOS)" molecule
 
 host: ## Make sure a Docker engine answers and debootstrap, nginx and chromium exist.
 	lab/bootstrap-host.sh
+
+lab-images: venv host ## Build the lab images of both Debian suites (lab/images.yml), without starting the lab.
+	LAB_DEBIAN_SUITE=bookworm ansible-playbook lab/images.yml
+	LAB_DEBIAN_SUITE=trixie ansible-playbook lab/images.yml
 
 lab-up: venv host ## Start the lab: a master and child nodes (lab/topology.yml).
 	ansible-playbook lab/up.yml
@@ -148,13 +155,18 @@ molecule: venv host ## The Molecule scenarios (SCENARIOS), on the lab (image cac
 	  echo "=== $$scenario took $$(( $$(date +%s) - start )) s"; \
 	done; ansible-playbook lab/down.yml; exit $$status
 
-test: host venv ## Everything CI runs, in order: lint, sanity, galaxy-importer, pytest, Molecule, then the 2.19 range.
+# What needs no lab, side by side (each target's output is printed whole when it ends): the checks
+# on the current core, the same on 2.19, and the lab images. Then the lab, one scenario at a time.
+test: host venv ## Everything CI runs: checks (lint, sanity, galaxy-importer, pytest), range-checks and lab-images side by side, then Molecule, then the 2.19 range's scenarios.
+	$(MAKE) --jobs=3 --output-sync=target checks range-checks lab-images
+	$(MAKE) molecule
+	$(MAKE) VENV=$(RANGE_VENV) PYTHON=$(RANGE_PYTHON) SCENARIOS="$(RANGE_SCENARIOS)" molecule
+
+checks: venv ## lint, sanity, galaxy-importer and pytest on the current core, one after the other.
 	$(MAKE) lint
 	$(MAKE) sanity
 	$(MAKE) importer
 	$(MAKE) pytest
-	$(MAKE) molecule
-	$(MAKE) range
 
 bench: venv host ## Benchmarks that print figures (check time; stock vs sized nginx; the lab's RTT and converge ratios; 10,000 sessions on the lab).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
