@@ -143,8 +143,9 @@ def main():
         "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions "
         "(Origin, `streamlit` subprotocol, answering Streamlit's pings) opened through the master at %.0f/s from %d "
         "source addresses, each in a /24 of its own (`ip_hash` keys on the client's /24), each held %.0f s. Two passes "
-        "in one run; the roles were asked for %s.\n\n%s") % (
-        nginx, len(nodes), SESSIONS, RATE, len(sources_used), HOLD, ", ".join("%s: %s" % item for item in wanted.items()),
+        "in one run; the sized pass ran with %s%s.\n\n%s") % (
+        nginx, len(nodes), SESSIONS, RATE, len(sources_used), HOLD, ", ".join("`%s: %s`" % item for item in wanted.items()),
+        "".join(" (%s)" % note.rstrip(".") for note in notes),
         figures.table(["nginx sizing", "held", "dropped (failed / closed / cut)", "per child", "Streamlit memory per session"],
                       [[label, found["held"], "%d (%d / %d / %d)" % (found["opened"] - found["held"], found["failed"],
                                                                      found["closed"], found["cut"]),
