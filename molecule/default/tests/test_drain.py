@@ -25,7 +25,7 @@ from conftest import ARTIFACTS, LAB_INVENTORY, PROJECT, recap
 
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import SteadyLoad, established, lab_address, lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import SteadyLoad, engine_of, established, lab_address, lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
@@ -75,17 +75,12 @@ class PerChild:
                     for name in self.children.values())
 
 
-# {child: the engine that runs the app there}, filled by started_at().
-ENGINES = {}
-
-
 def started_at():
     """{child: the app container's StartedAt}."""
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     found = {}
     for child in children:
-        engine = "docker" if child.run("docker container inspect %s" % APP_CONTAINER).rc == 0 else "podman"
-        ENGINES[child.backend.host] = engine
+        engine = engine_of(child.backend.host, APP_CONTAINER)
         found[child.backend.host] = json.loads(child.check_output("%s inspect %s" % (engine, APP_CONTAINER)))[0]["State"]["StartedAt"]
     return found
 
@@ -123,7 +118,7 @@ def report(request):
     figures.write("drain", "molecule test -s default", (
         "While a client opens a session through the master every 100 ms and holds each 5 s, `site.yml` changes "
         "the app's settings, so both children's containers are replaced (Debian %s nodes, %s).\n\n%s") % (
-        SUITE, ", ".join("%s on %s" % (name.replace("wsproxy-lab-", ""), engine) for name, engine in ENGINES.items()),
+        SUITE, ", ".join("%s on %s" % (name.replace("wsproxy-lab-", ""), engine_of(name, APP_CONTAINER)) for name in children),
         figures.table(["deploy", "sessions opened", "failed handshakes", "ended early (close frame / cut)",
                        "most sessions on each child before its replacement (%s)" % " / ".join(c.replace("wsproxy-lab-", "") for c in children),
                        "run"],
