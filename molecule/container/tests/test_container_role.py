@@ -10,6 +10,7 @@ import sys
 
 import pytest
 import testinfra
+import yaml
 
 from conftest import PROJECT, recap
 
@@ -26,6 +27,9 @@ DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
 LAB_INVENTORY = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "inventory", "lab")
 CONVERGE = "molecule/container/converge.yml"
 FLAKY_RUNC = os.path.join(os.path.dirname(__file__), "..", "files", "flaky-runc")
+# The lab registry that prepare.yml serves on the master: port, repository and its one account.
+with open(os.path.join(os.path.dirname(__file__), "..", "vars", "registry.yml"), encoding="utf-8") as _file:
+    REGISTRY = yaml.safe_load(_file)
 
 
 def engine(host):
@@ -136,8 +140,8 @@ def started_at():
 
 @pytest.fixture
 def converge(run_playbook):
-    def run(*extra, check=False):
-        return run_playbook(CONVERGE, *extra, check=check)
+    def run(*extra, check=False, verbose=False):
+        return run_playbook(CONVERGE, *extra, check=check, verbose=verbose)
     return run
 
 
@@ -250,5 +254,73 @@ def test_a_start_the_runtime_fails_once_is_retried_on_the_same_run(converge, fla
             assert host.file("/run/wsproxy-flaky-runc.failed").content_string.split() == ["created"]
             assert inspect(host)["State"]["Running"] is True
             assert host.check_output("curl -fsS --retry 30 --retry-delay 1 --retry-all-errors %s" % HEALTH) == "ok"
+    finally:
+        assert converge()[0] == 0
+
+
+@pytest.fixture(scope="module")
+def registry_image():
+    """The app's image as a team's CI publishes it: pushed to the lab registry (prepare.yml: TLS,
+    htpasswd) from the Docker child, then untagged there, so that every child has to pull it.
+
+    Yields (registry, image reference); afterwards both engines forget the registry's login."""
+    children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+    master = testinfra.get_hosts(["ansible://master"], ansible_inventory=LAB_INVENTORY)[0]
+    registry = "%s:%d" % (master.backend.host, REGISTRY["registry_port"])
+    reference = "%s/%s:1" % (registry, REGISTRY["registry_repository"])
+    pusher = next(host for host in children if engine(host) == "docker")
+    built = inspect(pusher)["Config"]["Image"]
+    pusher.run_expect([0], "printf %%s %s | docker login -u %s --password-stdin %s" % (
+        REGISTRY["registry_password"], REGISTRY["registry_username"], registry))
+    try:
+        pusher.run_expect([0], "docker tag %s %s && docker push %s && docker rmi %s" % (built, reference, reference, reference))
+    finally:
+        pusher.run_expect([0], "docker logout %s" % registry)
+    yield registry, reference
+    for host in children:
+        host.run("%s logout %s" % (engine(host), registry))
+        host.run("%s rmi %s" % (engine(host), reference))
+
+
+def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_image):
+    registry, reference = registry_image
+    children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+    master = testinfra.get_hosts(["ansible://master"], ansible_inventory=LAB_INVENTORY)[0]
+    user, password = REGISTRY["registry_username"], REGISTRY["registry_password"]
+    pulled = {"streamlit_image": reference, "streamlit_app_src": ""}
+    signed_in = dict(pulled, streamlit_registry_username=user, streamlit_registry_password=password)
+    try:
+        before = started_at()
+        # The sign-in is real: without credentials the registry refuses the pull, and nothing changes.
+        returncode, output = converge(pulled)
+        assert returncode != 0
+        for host in children:
+            assert re.search(r"fatal: \[%s\]: FAILED! => .*streamlit_image: (docker|podman) could not pull %s \(no"
+                             r" streamlit_registry_username is set, for a registry that asks for a sign-in\); nothing was"
+                             r" changed on this node\. The engine said: .*(no basic auth credentials|unauthorized)"
+                             % (host.backend.host, re.escape(reference)), output), output[-3000:]
+        assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+        # A wrong password is refused at the login, which names the variables; nothing changes.
+        returncode, output = converge(dict(signed_in, streamlit_registry_password="not-" + password))
+        assert returncode != 0
+        for host in children:
+            assert re.search(r"fatal: \[%s\]: FAILED! => .*streamlit_registry_username/streamlit_registry_password: %s refused"
+                             r" the login of '%s'" % (host.backend.host, registry, user), output), output[-3000:]
+        assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+        assert started_at() == before
+        # The right one: every child pulls the image and runs it, and the password is nowhere in -vvv.
+        since = master.check_output("date +%s")
+        returncode, output = converge(signed_in, verbose=True)
+        assert returncode == 0, output[-3000:]
+        assert password not in output
+        log = master.check_output("journalctl -u docker-registry --no-pager --since @%s" % since)
+        for host in children:
+            assert inspect(host)["Config"]["Image"] == reference
+            assert host.check_output("curl -fsS --retry 30 --retry-delay 1 --retry-all-errors %s" % HEALTH) == "ok"
+            address = host.check_output("hostname -i | cut -d' ' -f1")
+            # The registry logs "authorized request" only for a request its htpasswd accepted.
+            assert re.search(r'msg="authorized request".* http\.request\.method=(GET|HEAD) http\.request\.remoteaddr="%s:\d+"'
+                             r' http\.request\.uri=/v2/%s/manifests/' % (re.escape(address), REGISTRY["registry_repository"]),
+                             log), "%s's pull is not in the registry's log:\n%s" % (host.backend.host, log[-3000:])
     finally:
         assert converge()[0] == 0
