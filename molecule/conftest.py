@@ -81,6 +81,22 @@ def recap(output):
             for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M)}
 
 
+def changed_nowhere(output):
+    """The run got to its PLAY RECAP, and it says changed=0 for every host."""
+    counts = recap(output)
+    return bool(counts) and all(host["changed"] == 0 for host in counts.values())
+
+
+def whole_module(request, rows):
+    """Whether a module's figure may be written: pytest selected the whole module (no -k, -m,
+    --deselect or test ids) and each of its tests gave its row. A partial run prints its rows only:
+    it must not replace the committed figure of a whole one."""
+    option = request.config.option
+    narrowed = option.keyword or option.markexpr or getattr(option, "deselect", None) or any("::" in arg for arg in request.config.args)
+    tests = [item for item in request.session.items if item.module is request.module]
+    return not narrowed and len(rows) == len(tests)
+
+
 class AppVisit:
     """One page load in Chromium, with what the browser saw of the app's WebSocket."""
 

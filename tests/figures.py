@@ -52,11 +52,12 @@ def machine():
     return "%d cores, %.0f GiB, %s%s" % (os.cpu_count() or 0, memory, system, (", Docker " + docker) if docker else "")
 
 
-def nginx_version():
-    """This machine's nginx, as `nginx -v` names it (1.22.1)."""
+def nginx_version(node=None):
+    """The nginx of this machine, or of a lab node (its container's name), as `nginx -v` names it (1.22.1)."""
     try:
-        said = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False).stderr
-    except OSError:
+        said = subprocess.run((["docker", "exec", node] if node else []) + ["nginx", "-v"],
+                              capture_output=True, text=True, check=False, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired):
         return "none"
     return said.strip().rpartition("/")[2] or "unknown"
 

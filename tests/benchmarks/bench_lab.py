@@ -23,7 +23,7 @@ from websockets.asyncio.client import connect
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import lab_address, on  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import lab_address  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = str(PROJECT / "inventory" / "lab")
 ORIGIN = "http://localhost:8480"
@@ -110,7 +110,7 @@ def main():
     print("  ratio                                          %6.1f    (goal <= 2.0)" % (site_s / floor_s))
     p50 = [statistics.median(times[name]) for name in ("master", "direct")]
     p99 = [percentile(times[name], 0.99) for name in ("master", "direct")]
-    nginx = on("wsproxy-lab-master", "nginx -v 2>&1").strip().rpartition("/")[2]
+    nginx = figures.nginx_version("wsproxy-lab-master")
     figures.write("bench-lab", "make bench (tests/benchmarks/bench_lab.py)", (
         "On the lab: 1 master (nginx %s) and 2 children running the real Streamlit app. Each ratio is measured "
         "side by side in one run.\n\n%s") % (nginx, figures.table(

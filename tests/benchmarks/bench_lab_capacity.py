@@ -138,7 +138,7 @@ def main():
     print("\n%-28s %8s %8s %8s" % ("", "asked", "held", "dropped"))
     for label, found in (("stock nginx sizing", stock), ("sized by the roles", roles)):
         print("%-28s %8d %8d %8d" % (label, SESSIONS, found["held"], found["opened"] - found["held"]))
-    nginx = on(MASTER, "nginx -v 2>&1").strip().rpartition("/")[2]
+    nginx = figures.nginx_version(MASTER)
     figures.write("bench-lab-capacity", "make bench (tests/benchmarks/bench_lab_capacity.py)", (
         "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions "
         "(Origin, `streamlit` subprotocol, answering Streamlit's pings) opened through the master at %.0f/s from %d "

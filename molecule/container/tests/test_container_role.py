@@ -12,7 +12,7 @@ import pytest
 import testinfra
 import yaml
 
-from conftest import PROJECT, recap
+from conftest import PROJECT, changed_nowhere
 
 sys.path.insert(0, str(PROJECT / "tests"))
 from sessions import engine_of  # noqa: E402  pylint: disable=wrong-import-position
@@ -164,7 +164,7 @@ def test_bad_input_fails_before_any_change(converge, bad, variable):
     assert returncode != 0
     for message in [variable] if isinstance(variable, str) else variable:
         assert message in output, output[-3000:]
-    assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+    assert changed_nowhere(output), output[-3000:]
     assert started_at() == before
 
 
@@ -177,7 +177,7 @@ def test_a_config_change_recreates_the_container_and_a_rerun_does_not(converge):
         assert all(a != b for a, b in zip(before, restarted))
         returncode, output = converge({"streamlit_config": {"theme": {"base": "dark"}}})
         assert returncode == 0 and started_at() == restarted
-        assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+        assert changed_nowhere(output), output[-3000:]
     finally:
         assert converge()[0] == 0
 
@@ -299,14 +299,14 @@ def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_im
                              r" streamlit_registry_username is set, for a registry that asks for a sign-in\); nothing was"
                              r" changed on this node\. The engine said: .*(no basic auth credentials|unauthorized)"
                              % (host.backend.host, re.escape(reference)), output), output[-3000:]
-        assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+        assert changed_nowhere(output), output[-3000:]
         # A wrong password is refused at the login, which names the variables; nothing changes.
         returncode, output = converge(dict(signed_in, streamlit_registry_password="not-" + password))
         assert returncode != 0
         for host in children:
             assert re.search(r"fatal: \[%s\]: FAILED! => .*streamlit_registry_username/streamlit_registry_password: %s refused"
                              r" the login of '%s'" % (host.backend.host, registry, user), output), output[-3000:]
-        assert recap(output) and all(counts["changed"] == 0 for counts in recap(output).values()), output[-3000:]
+        assert changed_nowhere(output), output[-3000:]
         assert started_at() == before
         # The right one: every child pulls the image and runs it, and the password is nowhere in -vvv.
         since = master.check_output("date +%s")
