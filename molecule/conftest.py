@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[1]))
+# The collection as the scenario installed it from the tarball (default), if it did.
+INSTALLED = os.environ.get("WSPROXY_INSTALLED_COLLECTION")
 LAB_INVENTORY = str(PROJECT / "inventory" / "lab")
 ARTIFACTS = Path(os.environ.get("WSPROXY_ARTIFACTS", PROJECT / "artifacts"))
 # The lab master's port 80, published on this machine (lab/topology.yml).
@@ -50,6 +52,12 @@ def run_playbook():
     def run(playbook, *extra_vars, check=False, limit=None, inventory=LAB_INVENTORY, hosts_file=None, user=None,
             diff=False, tags=None, verbose=False):
         args = ["ansible-playbook", "-i", str(inventory), str(PROJECT / playbook)]
+        env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        if INSTALLED and playbook == "site.yml":
+            # A scenario that installed the tarball runs its playbook by name, as users do: the clone's
+            # site.yml would take the clone's roles from the collections/ beside it.
+            args[-1] = "wsproxy.streamlit.site"
+            env["ANSIBLE_COLLECTIONS_PATH"] = str(Path(INSTALLED).parents[2])
         for item in extra_vars:
             args += ["-e", json.dumps(item)]
         if check:
@@ -62,7 +70,6 @@ def run_playbook():
             args += ["--limit", limit]
         if tags:
             args += ["--tags", tags]
-        env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
         if user:
             args = as_controller_user(args, user, env)
         if hosts_file:
