@@ -85,8 +85,8 @@ def attack_table(request):
     # Teardown output is captured (and dropped on success) unless capture is off while writing.
     with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
         reporter.write_line("")
-        reporter.write_line("Attack table (%d rows%s):" % (len(ROWS), "" if whole_module(request, ROWS) else
-                                                             "; a partial run: artifacts/figures/attacks.md left as it was"))
+        partial = "" if whole_module(request, ROWS) else "; a partial run: artifacts/figures/attacks.md left as it was"
+        reporter.write_line("Attack table (%d rows%s):" % (len(ROWS), partial))
         for line in lines:
             reporter.write_line(line)
 

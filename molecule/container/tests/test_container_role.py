@@ -268,7 +268,9 @@ def registry_image():
     master = testinfra.get_hosts(["ansible://master"], ansible_inventory=LAB_INVENTORY)[0]
     registry = "%s:%d" % (master.backend.host, REGISTRY["registry_port"])
     reference = "%s/%s:1" % (registry, REGISTRY["registry_repository"])
-    pusher = next(host for host in children if engine(host) == "docker")
+    pushers = [host for host in children if engine(host) == "docker"]
+    assert pushers, "no child runs the app on Docker"
+    pusher = pushers[0]
     built = inspect(pusher)["Config"]["Image"]
     pusher.run_expect([0], "printf %%s %s | docker login -u %s --password-stdin %s" % (
         REGISTRY["registry_password"], REGISTRY["registry_username"], registry))
