@@ -284,7 +284,23 @@ def registry_image():
         host.run("%s rmi %s" % (engine(host), reference))
 
 
-def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_image):
+@pytest.fixture
+def podman_argv():
+    """Every command line that runs `podman` on the Podman child, logged by a shim ahead of it in PATH."""
+    hosts = [host for host in testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+             if engine(host) == "podman"]
+    assert hosts, "no child runs the app on Podman"
+    host = hosts[0]
+    real = host.check_output("command -v podman")
+    assert real != "/usr/local/bin/podman"
+    shim = '#!/bin/sh\nprintf "%%s\\n" "$*" >> /run/wsproxy-podman-argv.log\nexec %s "$@"\n' % real
+    host.run_expect([0], "cat > /usr/local/bin/podman <<'EOF'\n%sEOF" % shim)
+    host.run_expect([0], "chmod 755 /usr/local/bin/podman && rm -f /run/wsproxy-podman-argv.log")
+    yield lambda: host.file("/run/wsproxy-podman-argv.log").content_string
+    host.run_expect([0], "rm -f /usr/local/bin/podman /run/wsproxy-podman-argv.log")
+
+
+def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_image, podman_argv):
     registry, reference = registry_image
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
     master = testinfra.get_hosts(["ansible://master"], ansible_inventory=LAB_INVENTORY)[0]
@@ -315,6 +331,10 @@ def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_im
         returncode, output = converge(signed_in, verbose=True)
         assert returncode == 0, output[-3000:]
         assert password not in output
+        # Podman's login took it on stdin: no podman command line on the child ever held it.
+        assert re.search(r"^login --username %s --password-stdin %s$" % (re.escape(user), re.escape(registry)),
+                         podman_argv(), re.M), podman_argv()[-2000:]
+        assert password not in podman_argv()
         log = master.check_output("journalctl -u docker-registry --no-pager --since @%s" % since)
         for host in children:
             assert inspect(host)["Config"]["Image"] == reference
