@@ -148,6 +148,9 @@ def normalize_options(params):
     options["retries"] = int(_positive(params, "retries", 0, allow_zero=True))
     options["delay"] = _positive(params, "delay", 1.0, allow_zero=True)
     options["ping"] = params.get("ping") is not False
+    options["expect_sign_in"] = params.get("expect_sign_in") is True
+    if options["expect_sign_in"] and options["headers"]:
+        raise ValueError("expect_sign_in: the check proves that an anonymous upgrade is refused; give no headers with it")
     options["validate_certs"] = params.get("validate_certs") is not False
     for name in ("ca_path", "client_cert", "client_key"):
         path = params.get(name)
@@ -423,12 +426,14 @@ def _verify_upgrade(result, response, key, options):
 
 
 def check_once(options):
-    """One full check: handshake, accept, subprotocol, ping, idle, foreign origin."""
+    """One full check: handshake, accept, subprotocol, ping, idle, foreign origin (with expect_sign_in: the
+    anonymous handshake must get auth_required, then the foreign origin)."""
     result = empty_result(options)
     connection = None
     try:
         connection, key, response, result["handshake_ms"] = _open(options, options["origin"])
         result.update(status=response.status, reason=response.reason, headers=response.headers)
+        code = "ok"
         if response.status != 101:
             body = connection.read_body(response.headers, time.monotonic() + min(options["timeout"], 2.0))
             code = classify_response(response.status, response.headers, body, options["target"].scheme)
@@ -438,32 +443,19 @@ def check_once(options):
                 health = _health_status(options) if without_origin == 403 else None
                 code, detail = classify_forbidden(without_origin, health)
                 detail = detail or _body_text(body)
-            raise CheckFailed(code, detail=detail)
-        _verify_upgrade(result, response, key, options)
-        phase = "no_pong"
-        try:
-            if options["ping"]:
-                result["ping_rtt_ms"] = _ping(connection, options["timeout"])
-            if options["idle"]:
-                phase = "idle_closed"
-                result["idle_survived"] = False
-                _hold_idle(connection, options["idle"])
-                _ping(connection, options["timeout"])
-                result["idle_survived"] = True
-        except socket.timeout:
-            raise CheckFailed(phase, detail="no answer after %s s" % options["idle"] if phase == "idle_closed" else "")
-        except ServerClosed as closed:
-            raise CheckFailed("server_closed", close_code=closed.close_code, close_reason=closed.close_reason or "no reason")
-        except proto.ProtocolError as exc:
-            raise CheckFailed("bad_response", detail="a bad frame after the upgrade: %s" % exc)
-        except (EOFError, OSError) as exc:
-            raise CheckFailed(phase, detail=str(exc) or "connection closed")
-        _close(connection, options["timeout"])
+            if not (options["expect_sign_in"] and code == "auth_required"):
+                raise CheckFailed(code, detail=detail)
+            code = "sign_in_holds"
+        elif options["expect_sign_in"]:
+            raise CheckFailed("sign_in_open")
+        if code == "ok":
+            _verify_upgrade(result, response, key, options)
+            _exchange(connection, options, result)
         if options["foreign_origin"]:
             result["foreign_origin_status"] = _handshake_status(options, options["foreign_origin"])
             if result["foreign_origin_status"] == 101:
                 raise CheckFailed("cors_disabled")
-        result["diagnosis"] = describe("ok", **_details(options, result, {}))
+        result["diagnosis"] = describe(code, **_details(options, result, {}))
     except CheckFailed as failure:
         result["diagnosis"] = describe(failure.code, **_details(options, result, failure.details))
     except (proto.ProtocolError, ValueError, UnicodeError) as exc:  # peer data no parser above foresaw
@@ -472,6 +464,29 @@ def check_once(options):
         if connection is not None:
             connection.close()
     return result
+
+
+def _exchange(connection, options, result):
+    """After the upgrade: ping, hold idle, close."""
+    phase = "no_pong"
+    try:
+        if options["ping"]:
+            result["ping_rtt_ms"] = _ping(connection, options["timeout"])
+        if options["idle"]:
+            phase = "idle_closed"
+            result["idle_survived"] = False
+            _hold_idle(connection, options["idle"])
+            _ping(connection, options["timeout"])
+            result["idle_survived"] = True
+    except socket.timeout:
+        raise CheckFailed(phase, detail="no answer after %s s" % options["idle"] if phase == "idle_closed" else "")
+    except ServerClosed as closed:
+        raise CheckFailed("server_closed", close_code=closed.close_code, close_reason=closed.close_reason or "no reason")
+    except proto.ProtocolError as exc:
+        raise CheckFailed("bad_response", detail="a bad frame after the upgrade: %s" % exc)
+    except (EOFError, OSError) as exc:
+        raise CheckFailed(phase, detail=str(exc) or "connection closed")
+    _close(connection, options["timeout"])
 
 
 def _details(options, result, extra):

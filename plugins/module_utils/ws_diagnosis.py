@@ -10,8 +10,10 @@ troubleshooting table (tests/unit/test_readme_troubleshooting.py keeps them equa
 
 from __future__ import absolute_import, division, print_function
 
+import re
 import string
 from collections import OrderedDict, namedtuple
+from urllib.parse import urlsplit
 
 Diagnosis = namedtuple("Diagnosis", "code symptom summary fix")
 
@@ -23,6 +25,13 @@ _TABLE = [
         "The app loads and reacts; nothing to fix.",
         "WebSocket upgrade through {url} works: 101, valid accept, subprotocol {subprotocol!r}, pong in {ping_rtt_ms} ms.",
         "Nothing to fix.",
+    ),
+    Diagnosis(
+        "sign_in_holds",
+        "The app is behind a sign-in and the check has no session; nothing to fix.",
+        "Sign-in holds at {url}: an anonymous WebSocket upgrade gets {status} {reason} from the proxy, not 101.",
+        "Nothing to fix. To prove the upgrade itself, pass a session of the auth service with `headers` "
+        "(site.yml: wsproxy_check_headers).",
     ),
     Diagnosis(
         "upgrade_stripped",
@@ -173,6 +182,29 @@ _TABLE = [
         "real origins in `server.corsAllowedOrigins` (variable streamlit_public_origins) instead.",
     ),
     Diagnosis(
+        "auth_required",
+        "The check answers 401, or a redirect to a sign-in page, while browsers that signed in use the app.",
+        "{url} asks for a sign-in: {status} {reason}{detail_suffix}. The check has no session.",
+        "Pass a session of the auth service with `headers` (a `Cookie` or an `Authorization` header; site.yml: "
+        "wsproxy_check_headers, never logged), or let site.yml prove only that sign-in holds: with "
+        "nginx_location_auth_url set and no wsproxy_check_headers, it requires this 401.",
+    ),
+    Diagnosis(
+        "auth_unreachable",
+        "Every request of the app answers 500 Internal Server Error from nginx, with sign-in on.",
+        "{url} answered 500 from nginx: with sign-in on, nginx answers 500 when its auth request fails "
+        "(the auth service is down, unreachable, or answered something other than 2xx, 401 or 403).",
+        "From the master, ask the auth service's check URL (nginx_location_auth_url) with curl; nginx's error.log "
+        "names the failed auth request. Start the auth service, or fix the URL.",
+    ),
+    Diagnosis(
+        "sign_in_open",
+        "Anyone who knows the URL uses the app without signing in.",
+        "An anonymous browser got the WebSocket (101) at {url}, though the app should be behind a sign-in.",
+        "Set nginx_location_auth_url (role nginx_location) for this app, and make sure no other location or server "
+        "serves its prefix without it.",
+    ),
+    Diagnosis(
         "unexpected_status",
         "The stream URL answers an unexpected HTTP status.",
         "{url} answered {status} {reason}, not 101{detail_suffix}.",
@@ -182,6 +214,11 @@ _TABLE = [
 ]
 
 DIAGNOSES = OrderedDict((entry.code, entry) for entry in _TABLE)
+
+# Outcomes that pass the check.
+OK_CODES = frozenset(["ok", "sign_in_holds"])
+# A redirect whose path says it leads to a sign-in page (oauth2-proxy, Keycloak, Authelia, ...).
+SIGN_IN_PATH = re.compile(r"(?i)(oauth2|sign_?in|log_?in|/auth)")
 
 # Outcomes that may clear up on their own while a service starts: retried.
 TRANSIENT_CODES = frozenset(["refused", "timeout", "upstream_down", "upstream_timeout", "closed"])
@@ -222,11 +259,17 @@ def classify_response(status, headers, body, scheme):
         if NGINX_PLAIN_TO_TLS in text:
             return "scheme_mismatch"
         return "unexpected_status"
+    if status == 401:
+        return "auth_required"
     if status in (301, 302, 303, 307, 308):
         location = headers.get("location", "")
         if scheme == "ws" and location.lower().startswith(("https://", "wss://")):
             return "scheme_mismatch"
+        if SIGN_IN_PATH.search(urlsplit(location).path):
+            return "auth_required"
         return "path_mismatch"
+    if status == 500 and "<center>nginx" in text:
+        return "auth_unreachable"
     if status == 403:
         return "forbidden"
     if status == 404:
@@ -258,7 +301,7 @@ def troubleshooting_markdown():
     """Return the README's troubleshooting table (symptom, code, fix), generated from the table."""
     rows = ["| Symptom | Diagnosis code | Fix |", "| --- | --- | --- |"]
     for entry in _TABLE:
-        if entry.code == "ok":
+        if entry.code in OK_CODES:
             continue
         rows.append("| %s | `%s` | %s |" % (entry.symptom.replace("|", "\\|"), entry.code, entry.fix.replace("|", "\\|")))
     return "\n".join(rows)

@@ -23,7 +23,8 @@ description:
     C(origin_rejected), C(path_mismatch), C(upstream_down), C(upstream_timeout), C(scheme_mismatch),
     C(tls_untrusted), C(tls_failed), C(refused), C(timeout), C(unreachable), C(dns), C(closed),
     C(bad_response), C(server_closed), C(bad_accept), C(subprotocol_missing), C(no_pong), C(idle_closed), C(cors_disabled),
-    C(unexpected_status)) and the nginx or Streamlit change that fixes it.
+    C(auth_required), C(auth_unreachable), C(sign_in_open), C(unexpected_status)) and the nginx or Streamlit
+    change that fixes it.
   - Uses the Python standard library only; runs on the controller or on any target.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
@@ -99,6 +100,14 @@ options:
         V(0) skips it. Use more than nginx's C(proxy_read_timeout) to prove long-lived sessions survive.
     type: float
     default: 0
+  expect_sign_in:
+    description:
+      - The app is behind a sign-in at the proxy and the check has no session (no O(headers)). The check then
+        passes (C(sign_in_holds)) when the anonymous handshake is refused with C(401) or sent to a sign-in page,
+        and fails with C(sign_in_open) when it is upgraded. O(foreign_origin) is still checked.
+      - Without it, a sign-in answer fails the check with C(auth_required).
+    type: bool
+    default: false
   retries:
     description:
       - How many times to try again when the outcome may clear up while a service starts
@@ -135,6 +144,17 @@ EXAMPLES = r"""
   loop: "{{ groups['master'] }}"
   delegate_to: localhost
 
+- name: Prove that the app is behind its sign-in (no session given)
+  wsproxy.streamlit.websocket_handshake:
+    url: https://apps.example.com/streamlitApp/
+    expect_sign_in: true
+  delegate_to: localhost
+- name: Prove the upgrade of a signed-in browser, with a session cookie of the auth service
+  wsproxy.streamlit.websocket_handshake:
+    url: https://apps.example.com/streamlitApp/
+    headers:
+      Cookie: "_oauth2_proxy={{ vault_check_session }}"
+  delegate_to: localhost
 - name: Prove that an idle session survives nginx's read timeout
   wsproxy.streamlit.websocket_handshake:
     url: http://apps.example.com/streamlitApp/
@@ -209,7 +229,7 @@ diagnosis:
   type: dict
   contains:
     code:
-      description: V(ok) or the failure's code.
+      description: V(ok), V(sign_in_holds) (with O(expect_sign_in)), or the failure's code.
       type: str
       sample: origin_rejected
     summary:
@@ -225,6 +245,7 @@ diagnosis:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import DEFAULT_SUBPROTOCOLS, run_check
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import OK_CODES
 
 
 def main():
@@ -242,6 +263,7 @@ def main():
             client_key=dict(type="path"),
             connect_to=dict(type="str"),
             ping=dict(type="bool", default=True),
+            expect_sign_in=dict(type="bool", default=False),
             idle=dict(type="float", default=0),
             retries=dict(type="int", default=0),
             delay=dict(type="float", default=1),
@@ -253,7 +275,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg="Invalid option %s" % exc)
     diagnosis = result["diagnosis"]
-    if diagnosis["code"] != "ok":
+    if diagnosis["code"] not in OK_CODES:
         module.fail_json(msg="WebSocket check failed: %s Fix: %s" % (diagnosis["summary"], diagnosis["fix"]), changed=False, **result)
     module.exit_json(changed=False, msg=diagnosis["summary"], **result)
 

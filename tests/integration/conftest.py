@@ -127,6 +127,22 @@ LOCATIONS = {
         proxy_send_timeout {read_timeout};
         proxy_buffering off;
     }}""",
+    # The correct location behind a sign-in: nginx asks an auth service (oauth2-proxy's contract) first.
+    "signed": """location = /_auth {{
+        internal;
+        proxy_pass http://{auth}/oauth2/auth;
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
+        proxy_set_header Upgrade "";
+    }}
+    location /{prefix}/ {{
+        auth_request /_auth;
+        proxy_pass http://{upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $http_host;
+    }}""",
     # The location of another prefix, proxied to the app as is.
     "wrong_prefix": """location /other/ {{
         proxy_pass http://{upstream};
@@ -163,7 +179,7 @@ http {{
 
 class Nginx:
     def __init__(self, root, location, upstream, read_timeout="60s", tls=None,
-                 worker_processes="1", worker_connections=256, rlimit_nofile=None):
+                 worker_processes="1", worker_connections=256, rlimit_nofile=None, auth=None):
         self.root = root
         self.port = free_port()
         root.mkdir(parents=True, exist_ok=True)
@@ -175,7 +191,7 @@ class Nginx:
             worker_processes=worker_processes, worker_connections=worker_connections,
             rlimit="worker_rlimit_nofile %d;" % rlimit_nofile if rlimit_nofile else "",
             root=root, port=self.port, ssl=" ssl" if tls else "", server_name=PUBLIC_HOST, tls=tls_lines,
-            location=LOCATIONS[location].format(prefix=PREFIX, upstream=upstream, read_timeout=read_timeout),
+            location=LOCATIONS[location].format(prefix=PREFIX, upstream=upstream, read_timeout=read_timeout, auth=auth),
         )
         (root / "nginx.conf").write_text(conf)
         command = [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", str(root / "error.log"), "-g", "daemon off;"]

@@ -2,6 +2,7 @@
 """The check against real peers: Streamlit directly, and Debian's nginx in front of it in each config."""
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from websockets.sync.server import serve
@@ -183,3 +184,48 @@ def test_retries_wait_for_a_service_that_is_still_starting(closed_port):
     result = run_check({"url": "ws://127.0.0.1:%d/x" % closed_port, "retries": 20, "delay": 0.25})
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
     assert result["attempts"] > 1
+
+
+class _AuthService(BaseHTTPRequestHandler):
+    """oauth2-proxy's /oauth2/auth contract: 202 for the session cookie, 401 otherwise."""
+
+    def do_GET(self):  # noqa: N802  (the http.server interface)
+        self.send_response(202 if "session=good" in (self.headers.get("Cookie") or "") else 401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def auth_service():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AuthService)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield "127.0.0.1:%d" % server.server_address[1]
+    server.shutdown()
+
+
+def test_sign_in_is_diagnosed_and_proven(streamlit_app, nginx, auth_service):
+    proxy = nginx("signed", upstream(streamlit_app), auth=auth_service)
+    anonymous = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert anonymous["diagnosis"]["code"] == "auth_required" and anonymous["status"] == 401, anonymous["diagnosis"]
+    assert "wsproxy_check_headers" in anonymous["diagnosis"]["fix"]
+    holds = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "expect_sign_in": True, "foreign_origin": FOREIGN})
+    assert holds["diagnosis"]["code"] == "sign_in_holds" and holds["status"] == 401, holds["diagnosis"]
+    assert holds["foreign_origin_status"] == 401  # no Origin guard in this nginx: the sign-in stops it first
+    signed_in = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "headers": {"Cookie": "session=good"}})
+    assert signed_in["diagnosis"]["code"] == "ok" and signed_in["ping_rtt_ms"] > 0, signed_in["diagnosis"]
+
+
+def test_an_open_app_fails_expect_sign_in(streamlit_app, nginx):
+    proxy = nginx("correct", upstream(streamlit_app))
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "expect_sign_in": True})
+    assert result["diagnosis"]["code"] == "sign_in_open" and result["status"] == 101, result["diagnosis"]
+
+
+def test_an_auth_service_that_is_down_is_auth_unreachable(streamlit_app, nginx, closed_port):
+    proxy = nginx("signed", upstream(streamlit_app), auth="127.0.0.1:%d" % closed_port)
+    result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
+    assert result["diagnosis"]["code"] == "auth_unreachable" and result["status"] == 500, result["diagnosis"]
+    assert "nginx_location_auth_url" in result["diagnosis"]["fix"]

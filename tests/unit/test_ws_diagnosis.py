@@ -11,7 +11,8 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis imp
 REQUIRED_CODES = [
     "upgrade_stripped", "origin_rejected", "path_mismatch", "upstream_down", "upstream_timeout",
     "scheme_mismatch", "tls_untrusted", "refused", "timeout", "dns", "bad_accept",
-    "subprotocol_missing", "no_pong", "idle_closed", "cors_disabled",
+    "subprotocol_missing", "no_pong", "idle_closed", "cors_disabled", "auth_required", "auth_unreachable",
+    "sign_in_open",
 ]
 
 
@@ -29,7 +30,13 @@ REQUIRED_CODES = [
     (404, {}, b"Not Found", "wss", "path_mismatch"),
     (502, {}, b"<center>502 Bad Gateway</center>", "ws", "upstream_down"),
     (504, {}, b"", "ws", "upstream_timeout"),
-    (401, {}, b"", "ws", "unexpected_status"),
+    (401, {}, b"<center>401 Authorization Required</center>", "wss", "auth_required"),
+    (302, {"location": "https://auth.example.com/oauth2/start?rd=x"}, b"", "wss", "auth_required"),
+    (302, {"location": "/oauth2/sign_in?rd=x"}, b"", "wss", "auth_required"),
+    (302, {"location": "https://sso.example.com/realms/x/protocol/openid-connect/auth"}, b"", "wss", "auth_required"),
+    (302, {"location": "https://apps.example.com/app/"}, b"", "wss", "path_mismatch"),
+    (500, {}, b"<html><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center>", "wss", "auth_unreachable"),
+    (500, {}, b"Internal Server Error", "wss", "unexpected_status"),
     (503, {}, b"", "ws", "unexpected_status"),
 ])
 def test_classify_response(status, headers, body, scheme, code):
