@@ -6,6 +6,11 @@ st.set_page_config(page_title="wsproxy.streamlit demo")
 st.title("wsproxy.streamlit demo")
 st.caption("Served by Streamlit on a child node, through the nginx master.")
 
+# Who the sign-in in front says this is (server.trustedUserHeaders, or st.login): shown only when set.
+user = {key: value for key, value in st.user.to_dict().items() if key != "is_logged_in" and value}
+if user:
+    st.write("Signed in as " + ", ".join(f"{key}={value}" for key, value in sorted(user.items())))
+
 if "clicks" not in st.session_state:
     st.session_state.clicks = 0
 if st.button("Click me"):

@@ -19,13 +19,14 @@ import pytest
 from websockets.asyncio.client import connect
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
-from conftest import PROJECT, changed_nowhere, recap, whole_module
+from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, changed_nowhere, recap, whole_module
 
 sys.path.insert(0, str(PROJECT / "tests" / "integration"))
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
 from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import lab_address, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
+from sign_in import AuthService, Provider, gateway, rendered_texts, sign_in  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -186,10 +187,10 @@ def site(run_playbook, hosts_file, app_vars):
 def deployed(site):
     # At -vvv: the first deploy writes every secret (cookie secret, secrets.toml, build args, TLS key),
     # and test_10_secrets_stay_out_of_the_first_deploys_output reads what it printed.
+    # (The last test's rerun proves changed=0 after every attack.)
     first = site(verbose=True)
     assert first[0] == 0, first[1][-5000:]
-    second = site()
-    return first, second
+    return first
 
 
 def tls_context():
@@ -236,7 +237,7 @@ def handshake(origin, host=NAME, port=PORT, connect_to=None, scheme="https", **e
 # --- 1: settings TOML could not hold -------------------------------------------------------------
 
 def test_1_toml_that_broke_config_toml_is_written_so_streamlit_reads_it(host, deployed):
-    code, output = deployed[0]
+    code, output = deployed
     assert "WebSocket upgrade through" in output and " works" in output, output[-3000:]
     for child in ("child-1", "child-2"):
         config = tomllib.loads(on(child, "cat %s/config.toml" % DATA_DIR)[1])
@@ -548,7 +549,7 @@ def spellings(value):
 
 
 def test_10_secrets_stay_out_of_the_first_deploys_output(deployed, app_vars):
-    output = deployed[0][1]
+    output = deployed[1]
     key_lines = [line for line in app_vars["nginx_location_tls_key_content"].splitlines() if line and "-----" not in line]
     secrets = {"streamlit_cookie_secret": [COOKIE_SECRET], "streamlit_build_args": [BUILD_TOKEN],
                "streamlit_secrets": ["\U0001F512-token", 'p"w\\x', REPLICA],
@@ -691,6 +692,220 @@ def test_limit_conn_per_client_caps_one_address(site, deployed):
         assert site(limit="master")[0] == 0
     record("3 sessions from one address with nginx_location_limit_conn_per_client: 2", "2 open, the third 503",
            "%d open, refused %s" % (opened, refused), opened == 2 and refused == [503])
+
+
+# --- Sign-in at the door: auth_request, identity headers only nginx sets, the firewall ---------------------
+
+AUTH_NAME = "auth.wsproxy.test"
+AUTH_PORT = 4180
+IDENTITY = {"X-Auth-Request-Email": "email", "X-Auth-Request-User": "user", "X-Auth-Request-Groups": "groups"}
+ALICE = "Signed in as email=alice@wsproxy.test, groups=analysts,staff, user=alice"
+FIREWALL_TABLE = "wsproxy_streamlit"
+
+
+@pytest.fixture(scope="module")
+def sign_in_service():
+    """oidc-provider-mock and the oauth2-proxy contract in front of it, on this machine's lab address."""
+    address = gateway()
+    provider = Provider(address, 9400)
+    auth = AuthService(provider, address, AUTH_PORT, "http://%s:%d" % (AUTH_NAME, AUTH_PORT), "wsproxy.test")
+    auth.address = address
+    yield auth
+    auth.stop()
+    provider.stop()
+
+
+@pytest.fixture(scope="module")
+def signed(site, app_vars, sign_in_service, deployed):
+    """The app behind the sign-in, with the agent API on and only the analysts group let in; deployed twice."""
+    overrides = {
+        "streamlit_trusted_user_headers": IDENTITY,
+        "nginx_location_auth_url": "http://%s:%d/oauth2/auth" % (sign_in_service.address, AUTH_PORT),
+        "nginx_location_auth_signin_url": "http://%s:%d/oauth2/start" % (AUTH_NAME, AUTH_PORT),
+        "nginx_location_auth_allowed_groups": ["analysts"],
+        "streamlit_config": dict(app_vars["streamlit_config"], server={"enableAgentApi": True}),
+    }
+    first = site(overrides)
+    assert first[0] == 0, first[1][-5000:]
+    second = site(overrides)
+    return {"first": first, "second": second, "cookies": {}}
+
+
+def session_cookie(signed, sign_in_service, who):
+    """A session of the auth service from a real OIDC login as ``who`` (the browser's redirects, followed in Python)."""
+    if who not in signed["cookies"]:
+        local = {"http://%s:%d" % (AUTH_NAME, AUTH_PORT): "http://%s:%d" % (sign_in_service.address, AUTH_PORT)}
+        signed["cookies"][who] = sign_in(sign_in_service, who, APP_URL, local)
+    return signed["cookies"][who]
+
+
+def app_texts(headers):
+    """What the app renders over the WebSocket through the master, sent with ``headers`` (a list of pairs)."""
+    return asyncio.run(rendered_texts(browser_session(tls_context(), lab_ip("master"), additional_headers=headers,
+                                                      subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], open_timeout=15)))
+
+
+def upgrade_status(headers):
+    try:
+        asyncio.run(rendered_texts(browser_session(tls_context(), lab_ip("master"), additional_headers=headers,
+                                                   subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], open_timeout=15), timeout=5))
+        return 101
+    except Exception as exc:  # pylint: disable=broad-except  # the refusal is the point
+        return getattr(getattr(exc, "response", None), "status_code", repr(exc)[:80])
+
+
+def agent(headers):
+    status, _headers, body, _seconds = request("POST", "/%s/_stcore/agent/interact" % PREFIX,
+                                               dict(headers, **{"Content-Type": "application/json"}), body=b"{}")
+    signed_in = re.findall(r'"Signed in as [^"]*"', body.decode("utf-8", "replace"))
+    return status, signed_in
+
+
+def test_sign_in_stops_every_anonymous_request_and_the_deploy_proves_it(signed, sign_in_service):
+    code, output = signed["first"]
+    page = request("GET", "/%s/" % PREFIX, {"Sec-Fetch-Mode": "navigate", "Accept": "text/html"})
+    statuses = {
+        "upgrade": upgrade_status([]),
+        "upload": request("PUT", "/%s/_stcore/upload_file/s/f" % PREFIX, {"Origin": ORIGIN}, body=b"x")[0],
+        "fetch": request("GET", "/%s/_stcore/host-config" % PREFIX, {"Sec-Fetch-Mode": "cors", "Accept": "*/*"})[0],
+        "static": request("GET", "/%s/static/js/index.js" % PREFIX)[0],
+        "media": request("GET", "/%s/media/x.png" % PREFIX)[0],
+        "health": request("GET", "/%s/_stcore/health" % PREFIX)[0],
+        "agent API": agent({})[0],
+    }
+    location = page[1].get("location", "")
+    summary = ", ".join("%s %s" % item for item in statuses.items())
+    verdict = "Sign-in holds" if "Sign-in holds" in output else "no such message"
+    expected_location = "http://%s:%d/oauth2/start?rd=%s" % (AUTH_NAME, AUTH_PORT, APP_URL)
+    record("anonymous: the page, the WebSocket upgrade, an upload, a fetch, static files, media, health, the agent API",
+           "page 302 to the sign-in with rd; every other request 401, no 101; site.yml's check says sign-in holds",
+           "page %d to %s; %s; the check: %s" % (page[0], location, summary, verdict),
+           code == 0 and page[0] == 302 and location == expected_location and set(statuses.values()) == {401}
+           and "Sign-in holds" in output)
+
+
+def test_a_rerun_behind_the_sign_in_changes_nothing(signed):
+    code, output = signed["second"]
+    record("site.yml again with the sign-in on", "changed=0 everywhere",
+           "rc %d, changed %s" % (code, {h: c["changed"] for h, c in recap(output).items()}),
+           code == 0 and changed_nowhere(output))
+
+
+def test_a_signed_in_browser_cannot_forge_its_identity(signed, sign_in_service):
+    alice = session_cookie(signed, sign_in_service, "alice")
+    honest = app_texts([("Cookie", alice)])
+    forged = app_texts([("Cookie", alice), ("X-Auth-Request-Email", "mallory@evil.example"),
+                        ("X-Auth-Request-User", "root"), ("X-Auth-Request-Groups", "admins")])
+    record("signed in as alice, the browser adds X-Auth-Request-Email/User/Groups of its own (WebSocket, st.user)",
+           "st.user is what the auth service said, nothing of the client's", "honest: %s; forged: %s" % (
+               [t for t in honest if t.startswith("Signed")], [t for t in forged if t.startswith("Signed")]),
+           ALICE in honest and ALICE in forged and not any("mallory" in t or "root" in t for t in forged))
+
+
+def test_the_forged_header_in_another_case_repeated_or_underscored_does_not_pass(signed, sign_in_service):
+    alice = session_cookie(signed, sign_in_service, "alice")
+    texts = app_texts([("x-auth-request-EMAIL", "mallory@evil.example"), ("Cookie", alice),
+                       ("X-Auth-Request-Email", "m2@evil.example"), ("X-Auth-Request-Email", "m3@evil.example"),
+                       ("X_Auth_Request_Email", "m4@evil.example"), ("x_auth_request_user", "root")])
+    signed_line = [t for t in texts if t.startswith("Signed")]
+    record("the same headers sent first in lower/upper case, three times, and with underscores",
+           "st.user still alice's", "%s" % signed_line, signed_line == [ALICE])
+
+
+def test_the_agent_api_takes_the_identity_nginx_set_only(signed, sign_in_service):
+    alice = session_cookie(signed, sign_in_service, "alice")
+    forged = agent({"Cookie": alice, "X-Auth-Request-Email": "mallory@evil.example", "X-Auth-Request-User": "root"})
+    anonymous = agent({"X-Auth-Request-Email": "mallory@evil.example"})
+    record("POST /_stcore/agent/interact (server.enableAgentApi on) with forged identity headers, signed in and anonymous",
+           "signed in: the app renders alice; anonymous: 401", "signed in: %d %s; anonymous: %d" % (forged[0], forged[1], anonymous[0]),
+           forged[0] == 200 and forged[1] == ['"%s"' % ALICE] and anonymous[0] == 401)
+
+
+def test_an_anonymous_browser_with_forged_headers_gets_no_socket(signed):
+    status = upgrade_status([("X-Auth-Request-Email", "alice@wsproxy.test"), ("X-Auth-Request-User", "alice"),
+                             ("Cookie", "_oauth2_proxy=forged.0000")])
+    record("anonymous WebSocket upgrade claiming alice in the identity headers and a made-up session cookie",
+           "401 from nginx, no 101", "%s" % status, status == 401)
+
+
+def test_allowed_groups_keep_a_signed_in_outsider_out(signed, sign_in_service):
+    bob = session_cookie(signed, sign_in_service, "bob")
+    status = upgrade_status([("Cookie", bob)])
+    page = request("GET", "/%s/" % PREFIX, {"Cookie": bob, "Sec-Fetch-Mode": "navigate"})[0]
+    record("bob signs in for real but is not in nginx_location_auth_allowed_groups [analysts]",
+           "403 on the page and the WebSocket", "page %s, upgrade %s" % (page, status), page == 403 and status == 403)
+
+
+def test_only_the_masters_reach_the_childs_port_even_after_an_engine_restart(signed):
+    target = (lab_ip("child-1"), 8501)
+    dial = "import socket\ntry:\n socket.create_connection(%r, 5); print('connected')\nexcept OSError as e: print(type(e).__name__)" % (target,)
+
+    def reach(node):
+        if node == "this machine":
+            try:
+                with socket.create_connection(target, timeout=5):
+                    return "connected"
+            except OSError as exc:
+                return type(exc).__name__
+        return on(node, "python3 -c \"%s\"" % dial.replace('"', '\\"'))[1]
+
+    def started():
+        return on("child-1", "systemctl show docker -p ActiveEnterTimestampMonotonic --value; docker inspect -f '{{.State.StartedAt}}' %s"
+                  % CONTAINER)[1].split()
+
+    before = {node: reach(node) for node in ("master", "child-2", "this machine")}
+    engine_before = started()
+    on("child-1", "systemctl restart docker")
+    on("child-1", "curl -fsS --retry 60 --retry-delay 1 --retry-all-errors -o /dev/null http://%s:8501/%s/_stcore/health"
+       % (lab_ip("child-1"), PREFIX))
+    engine_after = started()
+    after = {node: reach(node) for node in ("master", "child-2", "this machine")}
+    tables = [on(child, "nft list table inet %s >/dev/null && echo loaded" % FIREWALL_TABLE)[1] for child in ("child-1", "child-2")]
+    expected = {"master": "connected", "child-2": "ConnectionRefusedError", "this machine": "ConnectionRefusedError"}
+    record("straight to child-1's app port from child-2 and this machine (not masters), and from the master; again after "
+           "restarting Docker on child-1", "refused (reset) from non-masters, connected from the master, both times",
+           "before %s; Docker and the container restarted: %s; after %s; tables on the children %s"
+           % (before, engine_before != engine_after and engine_before[1] != engine_after[1], after, tables),
+           before == expected and after == expected and engine_before[0] != engine_after[0]
+           and engine_before[1] != engine_after[1] and tables == ["loaded", "loaded"])
+
+
+def test_chromium_signs_in_through_the_master_and_uses_the_app(signed, sign_in_service):
+    from playwright.sync_api import expect, sync_playwright  # pylint: disable=import-outside-toplevel
+
+    rules = "MAP %s %s, MAP %s %s" % (NAME, lab_ip("master"), AUTH_NAME, sign_in_service.address)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--host-resolver-rules=" + rules])
+        try:
+            context = browser.new_context(ignore_https_errors=True)
+            context.set_default_timeout(30000)
+            page = context.new_page()
+            page.goto(APP_URL)
+            provider_page = page.url
+            page.get_by_role("button", name="alice").click()
+            expect(page.get_by_text(ALICE)).to_be_visible()
+            page.locator("input[type=file]").set_input_files(
+                {"name": "signed.txt", "mimeType": "text/plain", "buffer": b"uploaded after signing in"})
+            expect(page.get_by_text("Received signed.txt: 25 bytes")).to_be_visible()
+            shown = page.url
+            page.screenshot(path=os.path.join(EPHEMERAL, "attacks-signed-in.png"))
+        finally:
+            browser.close()
+    record("Chromium opens the app, signs in at the provider as alice, uses the app, uploads a file",
+           "sent to the provider, back on the app showing alice's identity, upload received",
+           "sign-in page %s; back at %s; '%s' shown; upload received" % (provider_page.split("?")[0], shown, ALICE),
+           provider_page.startswith("http://%s:9400/oauth2/authorize" % sign_in_service.address) and shown == APP_URL)
+
+
+def test_removing_the_sign_in_restores_the_open_app_and_removes_the_firewall(site, signed):
+    code, output = site()
+    left = [on(child, "nft list table inet %s >/dev/null 2>&1 && echo table; ls /etc/wsproxy-streamlit/firewall" % FIREWALL_TABLE)[1]
+            for child in ("child-1", "child-2")]
+    open_again = handshake(ORIGIN)["diagnosis"]["code"]
+    direct = on("child-2", "curl -sS -m 5 -o /dev/null -w '%%{http_code}' http://%s:8501/%s/_stcore/health" % (lab_ip("child-1"), PREFIX))[1]
+    record("site.yml without the sign-in settings", "the app opens without a session; no firewall table or file left",
+           "rc %d; anonymous handshake %s; child-2 to child-1's port %s; left on the children: %s" % (code, open_again, direct, left),
+           code == 0 and open_again == "ok" and direct == "200" and left == ["", ""])
 
 
 def test_the_app_still_works_after_every_attack(site):
