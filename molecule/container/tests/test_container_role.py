@@ -15,7 +15,7 @@ import yaml
 from conftest import PROJECT, changed_nowhere
 
 sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import engine_of  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import engine_of, lab_address, on  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
@@ -346,3 +346,35 @@ def test_an_image_from_a_registry_that_asks_for_a_password(converge, registry_im
                              log), "%s's pull is not in the registry's log:\n%s" % (host.backend.host, log[-3000:])
     finally:
         assert converge()[0] == 0
+
+
+PROBE = ("python3 -c \"import socket\ntry:\n socket.create_connection(('%s', 8501), 5); print('connected')\n"
+         "except OSError as e: print(type(e).__name__)\"")
+
+
+def reach(source, child):
+    """Whether a new TCP connection from lab node ``source`` to ``child``'s app port opens."""
+    return on(source, PROBE % lab_address(child)).strip()
+
+
+def test_the_firewall_lets_only_the_masters_reach_the_port_on_both_engines(converge):
+    master, one, two = "wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"
+    before = started_at()
+    firewall = {"streamlit_firewall": True, "streamlit_firewall_sources": [lab_address(master) + "/32"]}
+    try:
+        returncode, output = converge(firewall)
+        assert returncode == 0, output[-3000:]
+        on_docker_child = {source: reach(source, one) for source in (master, two)}
+        on_podman_child = {source: reach(source, two) for source in (master, one)}
+        assert on_docker_child == {master: "connected", two: "ConnectionRefusedError"}, on_docker_child
+        assert on_podman_child == {master: "connected", one: "ConnectionRefusedError"}, on_podman_child
+        # The rule is the node's, not the container's: nothing was replaced, and a rerun changes nothing.
+        assert started_at() == before
+        returncode, output = converge(firewall)
+        assert returncode == 0 and changed_nowhere(output), output[-3000:]
+    finally:
+        returncode, output = converge()
+    assert returncode == 0, output[-3000:]
+    left = [on(child, "nft list table inet wsproxy_streamlit >/dev/null 2>&1 && echo table; ls /etc/wsproxy-streamlit/firewall")
+            for child in (one, two)]
+    assert left == ["", ""] and reach(two, one) == "connected" and reach(one, two) == "connected", left
