@@ -75,8 +75,12 @@ class Provider:
             command += ["--user-claims", json.dumps(user)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         env=dict(os.environ, NO_COLOR="1"))
-        self.config = json.loads(_wait(self.issuer + "/.well-known/openid-configuration"))
-        self.keys = KeySet.import_key_set(json.loads(_wait(self.config["jwks_uri"])))
+        try:
+            self.config = json.loads(_wait(self.issuer + "/.well-known/openid-configuration"))
+            self.keys = KeySet.import_key_set(json.loads(_wait(self.config["jwks_uri"])))
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
         self.process.terminate()
