@@ -11,6 +11,16 @@ user = {key: value for key, value in st.user.to_dict().items() if key != "is_log
 if user:
     st.write("Signed in as " + ", ".join(f"{key}={value}" for key, value in sorted(user.items())))
 
+# Streamlit's own sign-in (secrets.toml [auth], written by the container role from streamlit_auth).
+try:
+    native_sign_in = "auth" in st.secrets
+except FileNotFoundError:
+    native_sign_in = False
+if native_sign_in and st.user.is_logged_in:
+    st.button("Log out", on_click=st.logout)
+elif native_sign_in:
+    st.button("Log in", on_click=st.login)
+
 if "clicks" not in st.session_state:
     st.session_state.clicks = 0
 if st.button("Click me"):

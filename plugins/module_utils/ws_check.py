@@ -20,6 +20,7 @@ from collections import namedtuple
 
 from urllib.parse import urlsplit
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import native_login as login
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
     TRANSIENT_CODES,
@@ -151,6 +152,14 @@ def normalize_options(params):
     options["expect_sign_in"] = params.get("expect_sign_in") is True
     if options["expect_sign_in"] and options["headers"]:
         raise ValueError("expect_sign_in: the check proves that an anonymous upgrade is refused; give no headers with it")
+    options["login"] = _login_options(params.get("expect_login"))
+    if options["login"] and options["expect_sign_in"]:
+        raise ValueError("expect_login: st.login is checked on an app the check can open; not with expect_sign_in")
+    # With st.login, every request carries identity-sized cookies too: the upgrade must survive them as well.
+    cookies = [value for name, value in headers.items() if name.lower() == "cookie"]
+    options["request_headers"] = dict(
+        [(name, value) for name, value in headers.items() if name.lower() != "cookie"]
+        + [("Cookie", "; ".join(cookies + [login.IDENTITY_SIZED_COOKIES]))]) if options["login"] else headers
     options["validate_certs"] = params.get("validate_certs") is not False
     for name in ("ca_path", "client_cert", "client_key"):
         path = params.get(name)
@@ -168,6 +177,20 @@ def normalize_options(params):
     options["address"] = "%s:%d" % options["peer"]
     options["tls_context"] = _tls_context(options) if target.scheme == "wss" else None
     return options
+
+
+def _login_options(value):
+    """``expect_login`` ({redirect_uri, cookie_secret}) checked, or None."""
+    if not value:
+        return None
+    for name in ("redirect_uri", "cookie_secret"):
+        if not isinstance(value.get(name), str) or not value[name]:
+            raise ValueError("expect_login: %s is required" % name)
+    parts = urlsplit(value["redirect_uri"])
+    if parts.scheme not in ("http", "https") or not parts.netloc or not parts.path.endswith("/" + login.CALLBACK):
+        raise ValueError("expect_login: redirect_uri %r is not an http(s) URL ending in /%s"
+                         % (value["redirect_uri"], login.CALLBACK))
+    return {"redirect_uri": value["redirect_uri"], "cookie_secret": value["cookie_secret"]}
 
 
 def _tls_context(options):
@@ -295,7 +318,7 @@ def _open(options, origin):
     target = options["target"]
     address = options["address"]
     key = proto.new_key()
-    request = proto.build_request(target.path, host_header(target), key, origin, options["subprotocols"], options["headers"])
+    request = proto.build_request(target.path, host_header(target), key, origin, options["subprotocols"], options["request_headers"])
     try:
         connection.send(request)
         head = connection.read_head(time.monotonic() + options["timeout"])
@@ -352,6 +375,31 @@ def _health_status(options):
         connection.close()
 
 
+def _login_probe(options):
+    """Ask for the app's st.login redirect the way its button does, with identity-sized cookies; (code, details)."""
+    target = options["target"]
+    base = target.path.split("?")[0]
+    base = (base[:-len(STREAM_SUFFIX)] if base.endswith(STREAM_SUFFIX) else base.rsplit("/", 1)[0]) + "/"
+    path = "%s%s?provider=%s" % (base, login.LOGIN, login.provider_token(options["login"]["cookie_secret"]))
+    connection = _connect(options)
+    try:
+        connection.send(proto.build_get_request(path, host_header(target), options["request_headers"]))
+        response = proto.parse_response_head(connection.read_head(time.monotonic() + options["timeout"]))
+        body = b"" if response.status in (302, 303, 307) else connection.read_body(
+            response.headers, time.monotonic() + min(options["timeout"], 2.0))
+    except socket.timeout:
+        raise CheckFailed("timeout", address=options["address"], timeout=options["timeout"], detail="no answer to auth/login")
+    except (EOFError, OSError) as exc:
+        raise CheckFailed("closed", address=options["address"], detail=str(exc) or "connection closed at auth/login")
+    finally:
+        connection.close()
+    code, details = login.classify_login(response.status, response.headers.get("location"), _body_text(body),
+                                         options["login"]["redirect_uri"], base)
+    details["login_url"] = details["where"] = "%s://%s%s%s" % (
+        "https" if target.scheme == "wss" else "http", host_header(target), base, login.LOGIN)
+    return code, details
+
+
 def _ping(connection, timeout):
     """Send a masked ping and wait for its pong, answering server pings; return the RTT in ms."""
     payload = b"wsproxy-" + os.urandom(8)
@@ -406,6 +454,7 @@ def empty_result(options):
         "ping_rtt_ms": None,
         "idle_survived": None,
         "foreign_origin_status": None,
+        "login": None,
         "diagnosis": None,
     }
 
@@ -455,6 +504,13 @@ def check_once(options):
             result["foreign_origin_status"] = _handshake_status(options, options["foreign_origin"])
             if result["foreign_origin_status"] == 101:
                 raise CheckFailed("cors_disabled")
+        if code == "ok" and options["login"]:
+            code, found = _login_probe(options)
+            result["login"] = found
+            if code != "login_ok":
+                raise CheckFailed(code, **found)
+            result["diagnosis"] = describe(code, **_details(options, result, found))
+            return result
         result["diagnosis"] = describe(code, **_details(options, result, {}))
     except CheckFailed as failure:
         result["diagnosis"] = describe(failure.code, **_details(options, result, failure.details))
@@ -501,6 +557,7 @@ def _details(options, result, extra):
         "idle": options["idle"],
         "status": result["status"],
         "reason": result["reason"] or "",
+        "where": options["url"],
         "content_type": (result["headers"] or {}).get("content-type", "(no content type)"),
         "subprotocol": result["subprotocol"],
         "expected_subprotocol": options["subprotocols"][0] if options["subprotocols"] else None,

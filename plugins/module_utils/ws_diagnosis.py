@@ -34,6 +34,13 @@ _TABLE = [
         "(site.yml: wsproxy_check_headers).",
     ),
     Diagnosis(
+        "login_ok",
+        "The app loads, reacts, and its st.login button leads to the provider; nothing to fix.",
+        "WebSocket upgrade through {url} works (101, pong in {ping_rtt_ms} ms), and st.login sends the browser "
+        "to {authorization_endpoint} with redirect_uri {redirect_uri}.",
+        "Nothing to fix.",
+    ),
+    Diagnosis(
         "upgrade_stripped",
         "Page stays a grey skeleton; browser console: \"Error during WebSocket handshake: "
         "Unexpected response code: 200\" (older Streamlit: 400).",
@@ -205,6 +212,43 @@ _TABLE = [
         "serves its prefix without it.",
     ),
     Diagnosis(
+        "redirect_uri_mismatch",
+        "After signing in at the provider, the browser lands on another host or path, or the provider answers "
+        "\"redirect_uri mismatch\" / \"invalid redirect_uri\".",
+        "st.login ({login_url}) sends the provider redirect_uri {redirect_uri}, not {expected_redirect_uri}.",
+        "redirect_uri must be the first public origin + the prefix + `/oauth2callback`: let the container role write "
+        "Streamlit's `[auth]` from streamlit_auth (never a hand-written `auth` in streamlit_secrets), put the browser's origin "
+        "first in streamlit_public_origins, and register exactly that URL at the provider.",
+    ),
+    Diagnosis(
+        "login_not_configured",
+        "The app's login button reloads the page and nobody gets signed in.",
+        "{login_url} sent the browser back to the app ({status}): Streamlit refused the login request "
+        "(no `[auth]` in its secrets.toml, or another cookie_secret).",
+        "Set streamlit_auth on the app (role container), which writes Streamlit's secrets.toml `[auth]`, and deploy; its cookie_secret is "
+        "streamlit_cookie_secret, the same on every child and in this check.",
+    ),
+    Diagnosis(
+        "login_failed",
+        "The app's login button answers \"Authentication error\" (400) or 500 Internal Server Error.",
+        "{login_url} answered {status}{detail_suffix}, not a redirect to the provider.",
+        "400 \"Authentication error\": the child cannot read the provider's server_metadata_url (DNS, firewall, "
+        "proxy, CA) - fetch it from inside the container. 500: the image lacks Authlib (the container role "
+        "installs `streamlit[auth]` when streamlit_auth is set; a prebuilt streamlit_image must have it); "
+        "the container log names the error.",
+    ),
+    Diagnosis(
+        "headers_too_large",
+        "After signing in: \"400 Bad Request - Request Header Or Cookie Too Large\", or the app loads forever "
+        "(its WebSocket gets 431).",
+        "{where} answered {status} {reason} to a request with identity-sized cookies (about 10 KB, as a signed-in "
+        "browser sends them){detail_suffix}.",
+        "400 from nginx: raise `large_client_header_buffers` (4 32k) in the server that serves the app (the role sets it "
+        "in server mode with a sign-in; in snippet mode add it to your server block). 431 from Streamlit: its WebSocket "
+        "server takes header lines up to 8 KB unless WEBSOCKETS_MAX_LINE_LENGTH is raised (the container role sets "
+        "16384 with a sign-in; Streamlit takes 16 KB of request headers in all), or keep the cookies smaller.",
+    ),
+    Diagnosis(
         "unexpected_status",
         "The stream URL answers an unexpected HTTP status.",
         "{url} answered {status} {reason}, not 101{detail_suffix}.",
@@ -216,7 +260,7 @@ _TABLE = [
 DIAGNOSES = OrderedDict((entry.code, entry) for entry in _TABLE)
 
 # Outcomes that pass the check.
-OK_CODES = frozenset(["ok", "sign_in_holds"])
+OK_CODES = frozenset(["ok", "sign_in_holds", "login_ok"])
 # A redirect whose path says it leads to a sign-in page (oauth2-proxy, Keycloak, Authelia, ...).
 SIGN_IN_PATH = re.compile(r"(?i)(oauth2|sign_?in|log_?in|/auth)")
 
@@ -225,6 +269,7 @@ TRANSIENT_CODES = frozenset(["refused", "timeout", "upstream_down", "upstream_ti
 
 TORNADO_UPGRADE_ERRORS = ('Can "Upgrade" only to "WebSocket"', '"Connection" must be "Upgrade"')
 NGINX_PLAIN_TO_TLS = "plain HTTP request was sent to HTTPS port"
+NGINX_HEADERS_TOO_LARGE = "Request Header Or Cookie Too Large"
 
 
 class _Lenient(string.Formatter):
@@ -253,6 +298,8 @@ def classify_response(status, headers, body, scheme):
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
     if 200 <= status < 300 or status == 426:
         return "upgrade_stripped"
+    if status == 431 or (status == 400 and NGINX_HEADERS_TOO_LARGE in text):
+        return "headers_too_large"
     if status == 400:
         if any(marker in text for marker in TORNADO_UPGRADE_ERRORS):
             return "upgrade_stripped"

@@ -108,6 +108,23 @@ options:
       - Without it, a sign-in answer fails the check with C(auth_required).
     type: bool
     default: false
+  expect_login:
+    description:
+      - The app uses Streamlit's native sign-in (C(st.login)). After the upgrade, the check asks for
+        C(/<prefix>/auth/login) the way the app's login button does (a provider token signed with O(expect_login.cookie_secret)),
+        with about 10 KB of cookies as a signed-in browser sends them, and requires a redirect to the provider
+        carrying exactly O(expect_login.redirect_uri) (C(login_ok)).
+      - Otherwise it fails with C(redirect_uri_mismatch), C(login_not_configured), C(login_failed) or C(headers_too_large).
+    type: dict
+    suboptions:
+      redirect_uri:
+        description: The redirect URI the provider must get, C(<first public origin>/<prefix>/oauth2callback).
+        type: str
+        required: true
+      cookie_secret:
+        description: The app's C([auth]) cookie secret (the container role's C(streamlit_cookie_secret)). Never logged.
+        type: str
+        required: true
   retries:
     description:
       - How many times to try again when the outcome may clear up while a service starts
@@ -154,6 +171,13 @@ EXAMPLES = r"""
     url: https://apps.example.com/streamlitApp/
     headers:
       Cookie: "_oauth2_proxy={{ vault_check_session }}"
+  delegate_to: localhost
+- name: Prove the upgrade, and that st.login sends browsers to the provider with the right redirect_uri
+  wsproxy.streamlit.websocket_handshake:
+    url: https://apps.example.com/streamlitApp/
+    expect_login:
+      redirect_uri: https://apps.example.com/streamlitApp/oauth2callback
+      cookie_secret: "{{ vault_streamlit_cookie_secret }}"
   delegate_to: localhost
 - name: Prove that an idle session survives nginx's read timeout
   wsproxy.streamlit.websocket_handshake:
@@ -218,6 +242,19 @@ foreign_origin_status:
   returned: always
   type: int
   sample: 403
+login:
+  description:
+    - What the C(st.login) request answered (with O(expect_login)), null otherwise. The provider's address comes
+      from the redirect; the cookie secret is never returned.
+  returned: always
+  type: dict
+  sample:
+    status: 302
+    redirect_uri: https://apps.example.com/streamlitApp/oauth2callback
+    expected_redirect_uri: https://apps.example.com/streamlitApp/oauth2callback
+    authorization_endpoint: https://idp.example.com/oauth2/authorize
+    location: https://idp.example.com/oauth2/authorize?response_type=code&client_id=streamlit&redirect_uri=...
+    login_url: https://apps.example.com/streamlitApp/auth/login
 attempts:
   description: How many checks were made (more than one with O(retries)).
   returned: always
@@ -229,7 +266,7 @@ diagnosis:
   type: dict
   contains:
     code:
-      description: V(ok), V(sign_in_holds) (with O(expect_sign_in)), or the failure's code.
+      description: V(ok), V(sign_in_holds) (with O(expect_sign_in)), V(login_ok) (with O(expect_login)), or the failure's code.
       type: str
       sample: origin_rejected
     summary:
@@ -264,6 +301,10 @@ def main():
             connect_to=dict(type="str"),
             ping=dict(type="bool", default=True),
             expect_sign_in=dict(type="bool", default=False),
+            expect_login=dict(type="dict", options=dict(
+                redirect_uri=dict(type="str", required=True),
+                cookie_secret=dict(type="str", required=True, no_log=True),
+            )),
             idle=dict(type="float", default=0),
             retries=dict(type="int", default=0),
             delay=dict(type="float", default=1),

@@ -42,10 +42,13 @@ def port_open(port):
 
 
 class StreamlitApp:
-    def __init__(self, workdir, **config):
+    def __init__(self, workdir, secrets=None, env=None, **config):
         self.port = free_port()
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "app.py").write_text(APP)
+        if secrets:
+            (workdir / ".streamlit").mkdir(exist_ok=True)
+            (workdir / ".streamlit" / "secrets.toml").write_text(secrets)
         args = [sys.executable, "-m", "streamlit", "run", "app.py",
                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--server.baseUrlPath", PREFIX, "--server.headless", "true",
@@ -54,7 +57,8 @@ class StreamlitApp:
             args += ["--server.%s" % key, value]
         self.log = workdir / "streamlit.log"
         with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(args, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(args, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                                            env=dict(os.environ, **(env or {})))
         try:
             wait_for(self.healthy, 60, "Streamlit on port %d" % self.port)
         except TimeoutError:
@@ -103,24 +107,49 @@ def streamlit_cors_off(tmp_path_factory):
     app.stop()
 
 
+# Streamlit's native sign-in (st.login) against a real OpenID Connect provider on loopback.
+NATIVE_REDIRECT_URI = "https://%s/%s/oauth2callback" % (PUBLIC_HOST, PREFIX)
+NATIVE_COOKIE_SECRET = "wsproxy-integration-cookie-secret-0123456789"
+
+
+@pytest.fixture(scope="session")
+def streamlit_native(tmp_path_factory):
+    """Streamlit with [auth] in secrets.toml, as the container role writes it from streamlit_auth."""
+    from tests.sign_in import CLIENT_ID, CLIENT_SECRET, Provider  # pylint: disable=import-outside-toplevel
+
+    provider = Provider("127.0.0.1", free_port())
+    try:
+        app = StreamlitApp(tmp_path_factory.mktemp("streamlit-native"), secrets=(
+            '[auth]\nredirect_uri = "%s"\ncookie_secret = "%s"\nclient_id = "%s"\nclient_secret = "%s"\n'
+            'server_metadata_url = "%s/.well-known/openid-configuration"\n'
+            % (NATIVE_REDIRECT_URI, NATIVE_COOKIE_SECRET, CLIENT_ID, CLIENT_SECRET, provider.issuer)),
+            # What the container role sets with a sign-in: WebSocket header lines up to uvicorn's 16 KB.
+            env={"WEBSOCKETS_MAX_LINE_LENGTH": "16384"})
+    except BaseException:
+        provider.stop()
+        raise
+    app.provider = provider
+    yield app
+    app.stop()
+    provider.stop()
+
+
+# The lines that pass the upgrade and the public Host: what every working location shares.
+UPGRADE = """proxy_pass http://{upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;"""
+HOST = """
+        proxy_set_header Host $http_host;"""
+
 LOCATIONS = {
     # The blog's location: no upgrade headers, no Host.
     "blog": "location /{prefix}/ {{ proxy_pass http://{upstream}; }}",
     # Upgrade passed, Host not forwarded.
-    "no_host": """location /{prefix}/ {{
-        proxy_pass http://{upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-    }}""",
+    "no_host": "location /{prefix}/ {{\n        " + UPGRADE + "\n    }}",
     # A correct location. Streamlit compares the Origin's host:port with Host, so on the
     # random (non-default) ports of these tests the Host must keep its port: $http_host.
-    "correct": """location /{prefix}/ {{
-        proxy_pass http://{upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_set_header Host $http_host;
+    "correct": "location /{prefix}/ {{\n        " + UPGRADE + HOST + """
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_read_timeout {read_timeout};
@@ -137,21 +166,14 @@ LOCATIONS = {
     }}
     location /{prefix}/ {{
         auth_request /_auth;
-        proxy_pass http://{upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_set_header Host $http_host;
-    }}""",
+        """ + UPGRADE + HOST + "\n    }}",
     # The location of another prefix, proxied to the app as is.
-    "wrong_prefix": """location /other/ {{
-        proxy_pass http://{upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_set_header Host $http_host;
-    }}""",
+    "wrong_prefix": "location /other/ {{\n        " + UPGRADE + HOST + "\n    }}",
 }
+
+# The correct location in a server whose header buffers hold Streamlit's chunked sign-in cookies (what the
+# nginx_location role sets in server mode when the app uses st.login).
+LOCATIONS["native"] = "large_client_header_buffers 4 32k;\n    " + LOCATIONS["correct"]
 
 NGINX_CONF = """{user}
 worker_processes {worker_processes};

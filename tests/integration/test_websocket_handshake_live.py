@@ -9,7 +9,7 @@ from websockets.sync.server import serve
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
-from .conftest import PREFIX
+from .conftest import NATIVE_COOKIE_SECRET, NATIVE_REDIRECT_URI, PREFIX
 from .peers import diagnose
 
 FOREIGN = "https://evil.example"
@@ -229,3 +229,29 @@ def test_an_auth_service_that_is_down_is_auth_unreachable(streamlit_app, nginx, 
     result = run_check({"url": proxy.url(), "connect_to": proxy.connect_to})
     assert result["diagnosis"]["code"] == "auth_unreachable" and result["status"] == 500, result["diagnosis"]
     assert "nginx_location_auth_url" in result["diagnosis"]["fix"]
+
+
+def test_native_sign_in_is_proven_through_nginx_and_each_failure_named(streamlit_native, streamlit_app, nginx):
+    """st.login: the login request leads to the real provider with the redirect_uri, or the failure is named."""
+    expect = {"redirect_uri": NATIVE_REDIRECT_URI, "cookie_secret": NATIVE_COOKIE_SECRET}
+    proxy = nginx("native", upstream(streamlit_native))
+    good = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "expect_login": expect})
+    assert good["diagnosis"]["code"] == "login_ok", good["diagnosis"]
+    assert good["login"]["authorization_endpoint"] == streamlit_native.provider.config["authorization_endpoint"]
+    assert good["login"]["redirect_uri"] == NATIVE_REDIRECT_URI and good["ping_rtt_ms"] > 0
+    other = dict(expect, redirect_uri="https://elsewhere.example.test/%s/oauth2callback" % PREFIX)
+    mismatch = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "expect_login": other})
+    assert mismatch["diagnosis"]["code"] == "redirect_uri_mismatch", mismatch["diagnosis"]
+    assert NATIVE_REDIRECT_URI in mismatch["diagnosis"]["summary"]
+    wrong_secret = dict(expect, cookie_secret="not-the-apps-cookie-secret-0123456789")
+    refused = run_check({"url": proxy.url(), "connect_to": proxy.connect_to, "expect_login": wrong_secret})
+    assert refused["diagnosis"]["code"] == "login_not_configured", refused["diagnosis"]
+    # nginx's default header buffers (4 8k): a browser with Streamlit's chunked identity cookies gets 400.
+    small = nginx("correct", upstream(streamlit_native))
+    too_large = run_check({"url": small.url(), "connect_to": small.connect_to, "expect_login": expect})
+    assert too_large["diagnosis"]["code"] == "headers_too_large" and too_large["status"] == 400, too_large["diagnosis"]
+    assert "large_client_header_buffers" in too_large["diagnosis"]["fix"]
+    # Streamlit's own WebSocket server with its default 8 KB header line: 431, the browser's endless "loading".
+    stock = run_check({"url": "http://127.0.0.1:%d/%s/" % (streamlit_app.port, PREFIX), "expect_login": expect})
+    assert stock["diagnosis"]["code"] == "headers_too_large" and stock["status"] == 431, stock["diagnosis"]
+    assert "WEBSOCKETS_MAX_LINE_LENGTH" in stock["diagnosis"]["fix"]

@@ -12,7 +12,7 @@ REQUIRED_CODES = [
     "upgrade_stripped", "origin_rejected", "path_mismatch", "upstream_down", "upstream_timeout",
     "scheme_mismatch", "tls_untrusted", "refused", "timeout", "dns", "bad_accept",
     "subprotocol_missing", "no_pong", "idle_closed", "cors_disabled", "auth_required", "auth_unreachable",
-    "sign_in_open",
+    "sign_in_open", "redirect_uri_mismatch", "login_not_configured", "login_failed", "headers_too_large",
 ]
 
 
@@ -36,6 +36,10 @@ REQUIRED_CODES = [
     (302, {"location": "https://sso.example.com/realms/x/protocol/openid-connect/auth"}, b"", "wss", "auth_required"),
     (302, {"location": "https://apps.example.com/app/"}, b"", "wss", "path_mismatch"),
     (500, {}, b"<html><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center>", "wss", "auth_unreachable"),
+    # Signed-in browsers' cookies: nginx's header buffers, or Streamlit's WebSocket server's 8 KB line.
+    (400, {}, b"<html><head><title>400 Request Header Or Cookie Too Large</title></head>", "wss", "headers_too_large"),
+    (431, {}, b"Failed to open a WebSocket connection: read 13533 bytes, expected no more than 8192 bytes.", "ws",
+     "headers_too_large"),
     (500, {}, b"Internal Server Error", "wss", "unexpected_status"),
     (503, {}, b"", "ws", "unexpected_status"),
 ])

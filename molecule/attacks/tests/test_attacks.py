@@ -14,10 +14,14 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from websockets.asyncio.client import connect
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.native_login import provider_token
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, changed_nowhere, recap, whole_module
 
@@ -26,7 +30,7 @@ sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
 from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import lab_address, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
-from sign_in import AuthService, Provider, gateway, rendered_texts, sign_in  # noqa: E402  pylint: disable=wrong-import-position
+from sign_in import CLIENT_ID, CLIENT_SECRET, AuthService, Provider, gateway, rendered_texts, sign_in  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://master"]
 
@@ -222,7 +226,9 @@ def request(method, path, headers=None, body=b"", host=None, timeout=10, source=
     sock.close()
     head, _sep, payload = data.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    parsed = dict((k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in header_lines if ":" in line))
+    pairs = [(k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in header_lines if ":" in line)]
+    parsed = dict(pairs)
+    parsed["set-cookies"] = [value for name, value in pairs if name == "set-cookie"]
     return int(status_line.split()[1]), parsed, payload, time.monotonic() - started
 
 
@@ -390,6 +396,8 @@ def test_3_dns_rebinding_gets_no_app(deployed):
     ("nginx_location_auth_url", "http://auth.example/oauth2/auth; auth_request off"),
     # Identity headers without a sign-in: the children (changed first) refuse too, not only the masters.
     ("streamlit_trusted_user_headers", {"X-Auth-Request-Email": "email"}),
+    # Native sign-in without a client secret, under the attack's short cookie secret (17 characters).
+    ("streamlit_auth", {"server_metadata_url": "https://idp.example/.well-known/openid-configuration", "client_id": "c"}),
 ])
 def test_4_injected_directives_fail_before_any_change(host, site, deployed, variable, value):
     before = host.check_output(NGINX_FILES)
@@ -734,6 +742,62 @@ def signed(site, app_vars, sign_in_service, deployed):
     return {"first": first, "second": second, "cookies": {}}
 
 
+NATIVE_SECRET = "native-sign-in-cookie-secret-" + "0123456789abcdef" * 2
+NATIVE_REDIRECT_URI = "%s/%s/oauth2callback" % (ORIGIN, PREFIX)
+
+
+@pytest.fixture(scope="module")
+def native(site, signed, sign_in_service):
+    """The same app switched from the auth_request sign-in to Streamlit's own (st.login) against the same provider;
+    deployed twice (the second run must change nothing)."""
+    overrides = {"streamlit_cookie_secret": NATIVE_SECRET, "streamlit_auth": {
+        "server_metadata_url": sign_in_service.provider.issuer + "/.well-known/openid-configuration",
+        "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}}
+    first = site(overrides)
+    return tuple(first) + tuple(site(overrides) if first[0] == 0 else (1, ""))
+
+
+def failed_task(output):
+    """The task that failed in a playbook's output, and its message."""
+    found = re.findall(r"TASK \[([^\]]+)\][^\n]*\n(?:[^\n]*\n)*?fatal: [^\n]*", output)
+    return (found[-1] if found else "?") + ": " + (re.findall(r"fatal: ([^\n]*)", output) or ["?"])[-1][:1500]
+
+
+def cookie_jar(set_cookies):
+    """What a browser keeps of these Set-Cookie headers, in order: a later one replaces an earlier one, and a
+    cookie set empty or expired (Max-Age=0, as Streamlit clears its stale chunks) is dropped."""
+    jar = {}
+    for line in set_cookies:
+        pair, *attributes = [part.strip() for part in line.split(";")]
+        name, _sep, value = pair.partition("=")
+        expired = any(attribute.lower() in ("max-age=0", "max-age=-1") or attribute.lower().startswith("expires=thu, 01 jan 1970")
+                      for attribute in attributes)
+        jar.pop(name, None)
+        if value not in ("", '""') and not expired:
+            jar[name] = value
+    return jar
+
+
+def native_login_start(sign_in_service, who):
+    """st.login's first two legs as a browser takes them: the app's redirect to the provider (and its login session
+    cookie), the provider's sign-in as ``who``; (the session cookie, the callback URL the provider sends back)."""
+    start = request("GET", "/%s/auth/login?provider=%s" % (PREFIX, provider_token(NATIVE_SECRET)))
+    assert start[0] in (302, 307), start[:2]
+    session = "; ".join("%s=%s" % item for item in cookie_jar(start[1]["set-cookies"]).items())
+    form = urllib.parse.urlencode({"sub": who}).encode()
+    try:
+        urllib.request.build_opener(_NoRedirect).open(urllib.request.Request(start[1]["location"], data=form), timeout=10)
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 302, answer.code
+        return session, answer.headers["Location"]
+    raise AssertionError("the provider did not send the browser back")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def session_cookie(signed, sign_in_service, who):
     """A session of the auth service from a real OIDC login as ``who`` (the browser's redirects, followed in Python)."""
     if who not in signed["cookies"]:
@@ -742,10 +806,11 @@ def session_cookie(signed, sign_in_service, who):
     return signed["cookies"][who]
 
 
-def app_texts(headers):
-    """What the app renders over the WebSocket through the master, sent with ``headers`` (a list of pairs)."""
+def app_texts(headers, xsrf="PLACEHOLDER_AUTH_TOKEN"):
+    """What the app renders over the WebSocket through the master, sent with ``headers`` (a list of pairs) and, as
+    the browser does, an XSRF token in the subprotocols (Streamlit reads st.login's cookie only with a valid one)."""
     return asyncio.run(rendered_texts(browser_session(tls_context(), lab_ip("master"), additional_headers=headers,
-                                                      subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], open_timeout=15)))
+                                                      subprotocols=["streamlit", xsrf], open_timeout=15)))
 
 
 def upgrade_status(headers):
@@ -873,10 +938,13 @@ def test_only_the_masters_reach_the_childs_port_even_after_an_engine_restart(sig
            and engine_before[1] != engine_after[1] and tables == ["loaded", "loaded"])
 
 
-def test_chromium_signs_in_through_the_master_and_uses_the_app(signed, sign_in_service):
+def chromium_signs_in(resolve, shown_text, upload, screenshot, login_button=None):
+    """Chromium opens the app through the master (``resolve``: extra name -> address), clicks ``login_button`` if
+    given, signs in at the provider as alice, waits for ``shown_text`` and uploads ``upload`` (name, bytes); returns
+    (the provider's page, the app's URL after it, the names of the browser's cookies)."""
     from playwright.sync_api import expect, sync_playwright  # pylint: disable=import-outside-toplevel
 
-    rules = "MAP %s %s, MAP %s %s" % (NAME, lab_ip("master"), AUTH_NAME, sign_in_service.address)
+    rules = ", ".join("MAP %s %s" % item for item in dict(resolve, **{NAME: lab_ip("master")}).items())
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--host-resolver-rules=" + rules])
         try:
@@ -884,31 +952,124 @@ def test_chromium_signs_in_through_the_master_and_uses_the_app(signed, sign_in_s
             context.set_default_timeout(30000)
             page = context.new_page()
             page.goto(APP_URL)
+            if login_button:
+                page.get_by_role("button", name=login_button).click()
+                page.wait_for_url(re.compile(r"^http://[^/]+:9400/"))
             provider_page = page.url
             page.get_by_role("button", name="alice").click()
-            expect(page.get_by_text(ALICE)).to_be_visible()
-            page.locator("input[type=file]").set_input_files(
-                {"name": "signed.txt", "mimeType": "text/plain", "buffer": b"uploaded after signing in"})
-            expect(page.get_by_text("Received signed.txt: 25 bytes")).to_be_visible()
+            expect(page.get_by_text(shown_text)).to_be_visible()
+            page.locator("input[type=file]").set_input_files({"name": upload[0], "mimeType": "text/plain", "buffer": upload[1]})
+            expect(page.get_by_text("Received %s: %d bytes" % (upload[0], len(upload[1])))).to_be_visible()
             shown = page.url
-            page.screenshot(path=os.path.join(EPHEMERAL, "attacks-signed-in.png"))
+            cookies = sorted(cookie["name"] for cookie in context.cookies())
+            page.screenshot(path=os.path.join(EPHEMERAL, screenshot))
         finally:
             browser.close()
+    return provider_page, shown, cookies
+
+
+def test_chromium_signs_in_through_the_master_and_uses_the_app(signed, sign_in_service):
+    provider_page, shown, _cookies = chromium_signs_in(
+        {AUTH_NAME: sign_in_service.address}, ALICE, ("signed.txt", b"uploaded after signing in"), "attacks-signed-in.png")
     record("Chromium opens the app, signs in at the provider as alice, uses the app, uploads a file",
            "sent to the provider, back on the app showing alice's identity, upload received",
            "sign-in page %s; back at %s; '%s' shown; upload received" % (provider_page.split("?")[0], shown, ALICE),
            provider_page.startswith("http://%s:9400/oauth2/authorize" % sign_in_service.address) and shown == APP_URL)
 
 
-def test_removing_the_sign_in_restores_the_open_app_and_removes_the_firewall(site, signed):
-    code, output = site()
+def test_switching_to_native_sign_in_opens_nginx_removes_the_firewall_and_the_check_proves_the_login(native):
+    code, output, rerun_code, rerun = native
     left = [on(child, "nft list table inet %s >/dev/null 2>&1 && echo table; ls /etc/wsproxy-streamlit/firewall" % FIREWALL_TABLE)[1]
             for child in ("child-1", "child-2")]
     open_again = handshake(ORIGIN)["diagnosis"]["code"]
     direct = on("child-2", "curl -sS -m 5 -o /dev/null -w '%%{http_code}' http://%s:8501/%s/_stcore/health" % (lab_ip("child-1"), PREFIX))[1]
-    record("site.yml without the sign-in settings", "the app opens without a session; no firewall table or file left",
-           "rc %d; anonymous handshake %s; child-2 to child-1's port %s; left on the children: %s" % (code, open_again, direct, left),
-           code == 0 and open_again == "ok" and direct == "200" and left == ["", ""])
+    proven = re.findall(r"st\.login sends the browser to (\S+) with redirect_uri (\S+/oauth2callback)", output)
+    record("site.yml without the auth_request settings, with streamlit_auth (Streamlit's own st.login) instead",
+           "nginx lets anonymous browsers in (the app signs them in); no firewall table or file left; the check proves "
+           "the login leads to the provider with the redirect_uri", "rc %d; anonymous handshake %s; child-2 to child-1's "
+           "port %s; left on the children: %s; the check: %s%s"
+           % (code, open_again, direct, left, proven[:1], "; " + failed_task(output) if code else ""),
+           code == 0 and open_again == "ok" and direct == "200" and left == ["", ""]
+           and proven and all(uri == NATIVE_REDIRECT_URI for _endpoint, uri in proven))
+
+
+def test_a_rerun_with_st_login_changes_nothing(native):
+    _code, _output, rerun_code, rerun = native
+    record("site.yml again with streamlit_auth", "changed=0 everywhere",
+           "rc %d, changed %s" % (rerun_code, {h: c["changed"] for h, c in recap(rerun).items()}),
+           rerun_code == 0 and changed_nowhere(rerun))
+
+
+def test_chromium_signs_in_with_st_login_through_the_master_and_uses_the_app(native, sign_in_service):
+    provider_page, shown, cookies = chromium_signs_in(
+        {}, "email=alice@wsproxy.test", ("native.txt", b"uploaded after st.login"), "attacks-st-login.png", login_button="Log in")
+    cookies = [name for name in cookies if name.startswith("_streamlit_user")]
+    redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(provider_page).query)).get("redirect_uri")
+    record("Chromium opens the app, clicks Log in (st.login), signs in at the provider as alice, uploads a file",
+           "sent to the provider with the redirect_uri, back on the app showing alice's email, upload received",
+           "provider page %s with redirect_uri %s; back at %s; identity cookies %s; upload received"
+           % (provider_page.split("?")[0], redirect, shown, cookies),
+           provider_page.startswith(sign_in_service.provider.config["authorization_endpoint"])
+           and redirect == NATIVE_REDIRECT_URI and shown == APP_URL and cookies)
+
+
+def test_a_callback_whose_state_does_not_match_signs_no_one_in(native, sign_in_service):
+    start, back = native_login_start(sign_in_service, "alice")
+    code_and_state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(back).query))
+    forged = request("GET", "/%s/oauth2callback?%s" % (PREFIX, urllib.parse.urlencode(dict(code_and_state, state="forged-state"))),
+                     {"Cookie": start})
+    no_session = request("GET", "/%s/oauth2callback?%s" % (PREFIX, urllib.parse.urlencode(code_and_state)))
+    real = request("GET", "/%s/oauth2callback?%s" % (PREFIX, urllib.parse.urlencode(code_and_state)), {"Cookie": start})
+
+    def signed_in(answer):
+        return "_streamlit_user" in cookie_jar(answer[1]["set-cookies"])
+
+    record("the provider's real code sent back with a forged state, and with the right state but without the browser's "
+           "login session (a CSRF'd callback)", "no identity cookie either way; the real callback signs in",
+           "forged state: %d, identity cookie %s; no session: %d, identity cookie %s; the real one: identity cookie %s"
+           % (forged[0], signed_in(forged), no_session[0], signed_in(no_session), signed_in(real)),
+           not signed_in(forged) and not signed_in(no_session) and signed_in(real))
+
+
+def test_a_login_asked_under_another_host_cannot_change_the_redirect_uri(native):
+    login = "/%s/auth/login?provider=%s" % (PREFIX, provider_token(NATIVE_SECRET))
+    foreign_host = request("GET", login, host="evil.example")
+    forwarded = request("GET", login, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"})
+    redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(forwarded[1].get("location", "")).query)).get("redirect_uri")
+    record("st.login asked with Host: evil.example, and with X-Forwarded-Host: evil.example and X-Forwarded-Proto: http",
+           "421 for the foreign Host; otherwise the provider still gets the configured redirect_uri",
+           "Host: %d; forwarded: %d with redirect_uri %s" % (foreign_host[0], forwarded[0], redirect),
+           foreign_host[0] == 421 and forwarded[0] in (302, 307) and redirect == NATIVE_REDIRECT_URI)
+
+
+def test_identity_cookies_over_8_kb_still_reach_the_app(native, sign_in_service):
+    start, back = native_login_start(sign_in_service, "alice")
+    real = request("GET", "/%s/oauth2callback?%s" % (PREFIX, urllib.parse.urlsplit(back).query), {"Cookie": start})
+    identity = "; ".join("%s=%s" % item for item in cookie_jar(real[1]["set-cookies"]).items() if item[0].startswith("_streamlit_user"))
+    cookies = "; ".join([identity] + ["filler%d=%s" % (n, "x" * 3000) for n in range(4)])
+    page = request("GET", "/%s/" % PREFIX, {"Cookie": cookies})[0]
+    # The app's first request (health) sets the XSRF cookie; the browser sends it back, and its token in the
+    # WebSocket's subprotocols.
+    health = request("GET", "/%s/_stcore/health" % PREFIX, {"Cookie": cookies})[1]
+    xsrf = cookie_jar(health["set-cookies"]).get("_streamlit_xsrf", "").strip('"')
+    texts = app_texts([("Cookie", "%s; _streamlit_xsrf=%s" % (cookies, xsrf))], xsrf=xsrf)
+    signed = [t for t in texts if t.startswith("Signed in as")]
+    record("a browser signed in with st.login whose cookies total %d bytes (identity cookies + others)" % len(cookies),
+           "page 200, WebSocket 101 and st.user alice's (nginx's default 8k header buffer would answer 400)",
+           "identity cookies %s; page %d; st.user's email shown: %s" % (
+               [name for name in cookie_jar(real[1]["set-cookies"]) if name.startswith("_streamlit_user")], page,
+               [re.findall(r"email=[^,]*", t) for t in signed]),
+           len(cookies) > 12000 and page == 200 and len(signed) == 1 and "email=alice@wsproxy.test" in signed[0])
+
+
+def test_removing_the_sign_in_settings_restores_the_open_app(site, native):
+    code, output = site()
+    secrets = [on(child, "grep -c '^\\[auth\\]' %s/secrets.toml" % DATA_DIR)[1] for child in ("child-1", "child-2")]
+    login = request("GET", "/%s/auth/login?provider=%s" % (PREFIX, provider_token(NATIVE_SECRET)))
+    record("site.yml without streamlit_auth", "no [auth] left in secrets.toml; the app is open and st.login no longer leads anywhere",
+           "rc %d; [auth] sections on the children %s; anonymous handshake %s; auth/login %d to %s"
+           % (code, secrets, handshake(ORIGIN)["diagnosis"]["code"], login[0], login[1].get("location")),
+           code == 0 and secrets == ["0", "0"] and login[1].get("location", "").rstrip("/").endswith(PREFIX))
 
 
 def test_the_app_still_works_after_every_attack(site):
