@@ -156,10 +156,11 @@ def normalize_options(params):
     if options["login"] and options["expect_sign_in"]:
         raise ValueError("expect_login: st.login is checked on an app the check can open; not with expect_sign_in")
     # With st.login, every request carries identity-sized cookies too: the upgrade must survive them as well.
-    cookies = [value for name, value in headers.items() if name.lower() == "cookie"]
-    options["request_headers"] = dict(
-        [(name, value) for name, value in headers.items() if name.lower() != "cookie"]
-        + [("Cookie", "; ".join(cookies + [login.IDENTITY_SIZED_COOKIES]))]) if options["login"] else headers
+    options["request_headers"] = headers
+    if options["login"]:
+        cookies = [value for name, value in headers.items() if name.lower() == "cookie"]
+        options["request_headers"] = dict((name, value) for name, value in headers.items() if name.lower() != "cookie")
+        options["request_headers"]["Cookie"] = "; ".join(cookies + [login.IDENTITY_SIZED_COOKIES])
     options["validate_certs"] = params.get("validate_certs") is not False
     for name in ("ca_path", "client_cert", "client_key"):
         path = params.get(name)
