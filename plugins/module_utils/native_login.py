@@ -22,7 +22,7 @@ import json
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import NGINX_HEADERS_TOO_LARGE
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import headers_too_large
 
 CALLBACK = "oauth2callback"
 LOGIN = "auth/login"
@@ -59,7 +59,7 @@ def classify_login(status, location, body_text, expected_redirect_uri, base_path
     ``base_path`` is the app's path (``/<prefix>/``): Streamlit redirects there when it refuses the token.
     """
     details = {"status": status, "location": location or "", "expected_redirect_uri": expected_redirect_uri}
-    if status == 431 or (status == 400 and NGINX_HEADERS_TOO_LARGE in (body_text or "")):
+    if headers_too_large(status, body_text):
         return "headers_too_large", details
     if status not in (302, 303, 307):
         details["detail"] = body_text or "no body"

@@ -272,6 +272,11 @@ NGINX_PLAIN_TO_TLS = "plain HTTP request was sent to HTTPS port"
 NGINX_HEADERS_TOO_LARGE = "Request Header Or Cookie Too Large"
 
 
+def headers_too_large(status, text):
+    """nginx's 400 for headers over large_client_header_buffers, or Streamlit's 431 for a line over 8 KB."""
+    return status == 431 or (status == 400 and NGINX_HEADERS_TOO_LARGE in (text or ""))
+
+
 class _Lenient(string.Formatter):
     """Leave a missing detail visible as '?' rather than failing to report."""
 
@@ -298,7 +303,7 @@ def classify_response(status, headers, body, scheme):
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
     if 200 <= status < 300 or status == 426:
         return "upgrade_stripped"
-    if status == 431 or (status == 400 and NGINX_HEADERS_TOO_LARGE in text):
+    if headers_too_large(status, text):
         return "headers_too_large"
     if status == 400:
         if any(marker in text for marker in TORNADO_UPGRADE_ERRORS):
