@@ -22,7 +22,7 @@ def test_every_role_run_of_site_yml_gets_every_per_app_variable():
     assert len(ROLE_RUNS) == 3  # plan, roll, nginx
     for task in ROLE_RUNS:
         assert task["loop_control"]["loop_var"] == "wsproxy_app_name"
-        expected = {"wsproxy_app": "{{ common_apps | selectattr('streamlit_app_name', '==', wsproxy_app_name) | first }}",
+        expected = {"wsproxy_app": "{{ common_apps[wsproxy_app_name] }}",
                     # Not per app: the master group, for the drain and the firewall of every app.
                     "streamlit_drain_masters": "{{ groups[wsproxy_master_group | default('master')] | default([]) }}"}
         expected.update((key, "{{ wsproxy_app.%s }}" % key) for key in KEYS)

