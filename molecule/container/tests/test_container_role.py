@@ -145,13 +145,17 @@ def converge(run_playbook):
     return run
 
 
+# Each check task names every wrong variable at once, so the values one task checks are refused in one run
+# (common's checks, then the container role's), each named.
 @pytest.mark.parametrize("bad, variable", [
-    ({"streamlit_base_url_path": "my app/x"}, "streamlit_base_url_path: 'my app/x' must be one path segment"),
-    ({"streamlit_public_origins": ["https://example.com/app"]}, "streamlit_public_origins: https://example.com/app must be scheme://host[:port]"),
-    ({"streamlit_port": 70000}, "streamlit_port: 70000 is not a port"),
-    ({"streamlit_cookie_secret": ""}, "streamlit_cookie_secret: required when the app runs on several nodes (2 here)"),
+    ({"streamlit_base_url_path": "my app/x", "streamlit_public_origins": ["https://example.com/app"], "streamlit_port": 70000},
+     ["streamlit_base_url_path: 'my app/x' must be one path segment",
+      "streamlit_public_origins: https://example.com/app must be scheme://host[:port]",
+      "streamlit_port: 70000 is not a port"]),
+    ({"streamlit_cookie_secret": "", "streamlit_container_user": "0:0"},
+     ["streamlit_cookie_secret: required when the app runs on several nodes (2 here)",
+      "streamlit_container_user: '0:0' must be a non-root uid:gid"]),
     ({"streamlit_container_engine": "lxc"}, "streamlit_container_engine"),
-    ({"streamlit_container_user": "0:0"}, "streamlit_container_user: '0:0' must be a non-root uid:gid"),
     # The lab's engines cannot go past 20,000 files (no CAP_SYS_RESOURCE); 5,000 sessions need 21,024.
     # Each child says so for its own engine.
     ({"streamlit_max_sessions": 5000}, ["streamlit_max_sessions: 5000 needs a nofile ulimit of 21024 for the container,"

@@ -85,13 +85,13 @@ def test_each_child_serves_the_app_when_the_other_is_down(visit):
             time.sleep(FAIL_TIMEOUT + 1)  # or nginx would still count it out, with the other one down next
 
 
+# The blog's fix: health answers ok, but the container now upgrades a foreign Origin too. (A health that never
+# answers fails the same gate; the container scenario proves that failure with its log. For CI time, the stop
+# at the first child is proven once, with the failure only this gate's second half catches.)
 @pytest.mark.parametrize("change, said", [
-    # Streamlit moves to a port the role does not publish: health never answers.
-    ({"streamlit_env": {"STREAMLIT_SERVER_PORT": "8599"}, "streamlit_health_timeout": 6}, "did not answer ok"),
-    # The blog's fix: health answers ok, but the container now upgrades a foreign Origin too.
     ({"streamlit_env": {"STREAMLIT_SERVER_ENABLE_CORS": "false", "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false"}},
      "answers ok on health, but its origin check is not what config.toml says"),
-], ids=["health_never_ok", "foreign_origin_accepted"])
+], ids=["foreign_origin_accepted"])
 def test_a_failed_deploy_stops_at_the_first_child_which_stays_out_and_the_app_stays_up(run_playbook, visit, change, said):
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
 

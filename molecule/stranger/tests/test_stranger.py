@@ -198,7 +198,7 @@ def test_server_settings_in_snippet_mode_fail_before_any_change(host, run_playbo
                             {"nginx_location_server_name": "apps.wsproxy.test", "nginx_location_tls_cert": "/etc/nginx/tls/apps.pem",
                              "nginx_location_tls_key": "/etc/nginx/tls/apps.key"},
                             "nginx_location_server_name, nginx_location_tls_cert, nginx_location_tls_key: set, but "
-                            "nginx_location_mode is snippet")
+                            "nginx_location_mode is snippet", limit="master")
 
 
 def test_a_template_error_is_not_blamed_on_nginx(host, run_playbook, hosts_file, app_vars, deployed):
