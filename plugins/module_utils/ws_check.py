@@ -356,18 +356,24 @@ def _handshake_status(options, origin):
     return response.status
 
 
+def _app_path(target):
+    """The app's path (its prefix, no trailing slash) when the target is the app's stream, else None."""
+    path = target.path.split("?")[0]
+    return path[:-len(STREAM_SUFFIX)] if path.endswith(STREAM_SUFFIX) else None
+
+
 def _health_status(options):
     """Status of a plain GET of Streamlit's health URL beside the stream, or None."""
     target = options["target"]
-    path = target.path.split("?")[0]
-    if not path.endswith(STREAM_SUFFIX):
+    app = _app_path(target)
+    if app is None:
         return None
     try:
         connection = _connect(options)
     except CheckFailed:
         return None
     try:
-        connection.send(proto.build_get_request(path[:-len(STREAM_SUFFIX)] + HEALTH_SUFFIX, host_header(target),
+        connection.send(proto.build_get_request(app + HEALTH_SUFFIX, host_header(target),
                                                 options["headers"]))
         return proto.parse_response_head(connection.read_head(time.monotonic() + options["timeout"])).status
     except (socket.timeout, EOFError, OSError, proto.ProtocolError):
@@ -379,8 +385,8 @@ def _health_status(options):
 def _login_probe(options):
     """Ask for the app's st.login redirect the way its button does, with identity-sized cookies; (code, details)."""
     target = options["target"]
-    base = target.path.split("?")[0]
-    base = (base[:-len(STREAM_SUFFIX)] if base.endswith(STREAM_SUFFIX) else base.rsplit("/", 1)[0]) + "/"
+    app = _app_path(target)
+    base = (target.path.split("?")[0].rsplit("/", 1)[0] if app is None else app) + "/"
     path = "%s%s?provider=%s" % (base, login.LOGIN, login.provider_token(options["login"]["cookie_secret"]))
     connection = _connect(options)
     try:
