@@ -24,7 +24,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help venv range range-checks checks unit importer ee host lab-images lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench readme clean
+.PHONY: help venv range range-checks checks unit importer ee host lab-images lab-up lab-down lab-purge demo collection install-collection lint sanity pytest molecule test bench drain-figure readme clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -175,6 +175,9 @@ bench: venv host ## Benchmarks that print figures (check time; stock vs sized ng
 	ansible-playbook site.yml
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab_capacity
+
+drain-figure: venv host ## The default scenario with the drain's baseline (a deploy without drain), which writes the README's drain table.
+	WSPROXY_DRAIN_BASELINE=1 $(MAKE) molecule SCENARIOS=default
 
 readme: venv ## Regenerate the README tables (troubleshooting, role variables) from their sources.
 	PYTHONPATH=$(COLLECTIONS) python tools/render_readme.py

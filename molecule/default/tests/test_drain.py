@@ -9,6 +9,9 @@ sessions on a child being replaced end early; with it, none may fail or end earl
 Both runs first prove that the load reached each child before its container was replaced (the
 master's connections to it, sampled every 0.5 s, at least FLOOR at some point before the new
 container started): a drained run whose load never reached the child would prove nothing.
+
+The baseline is the figure's contrast, not a proof of ours (the drained run proves itself, above): for
+CI time it runs only with WSPROXY_DRAIN_BASELINE=1 (`make drain-figure`), which writes the README's table.
 """
 import json
 import os
@@ -134,6 +137,8 @@ def report(request):
             reporter.write_line("  %-22s %s" % (name, json.dumps(row)))
 
 
+@pytest.mark.skipif(os.environ.get("WSPROXY_DRAIN_BASELINE") != "1",
+                    reason="the figure's contrast only: make drain-figure (WSPROXY_DRAIN_BASELINE=1) runs it")
 def test_baseline_a_serial_deploy_without_drain_ends_sessions_early(run_playbook, report):
     counts, unused_recap, took, unused_out = redeploy_under_load(
         run_playbook, {"streamlit_config": {"theme": {"base": "light"}}, "streamlit_drain_masters": []})
