@@ -119,7 +119,7 @@ def report(request):
     (ARTIFACTS / ("drain-%s.json" % SUITE)).write_text(json.dumps(rows, indent=2) + "\n")
     # The README's table (make readme): both runs side by side.
     children = sorted(set(name for row in rows.values() for name in row["before_replacement"]))
-    figures.write("drain", "molecule test -s default", (
+    figures.write("drain", "make drain-figure", (
         "While a client opens a session through the master every 100 ms and holds each 5 s, `site.yml` changes "
         "the app's settings, so both children's containers are replaced (Debian %s nodes, %s).\n\n%s") % (
         SUITE, ", ".join("%s on %s" % (name.replace("wsproxy-lab-", ""), engine_of(name, APP_CONTAINER)) for name in children),
