@@ -171,7 +171,9 @@ def _fails_changing_nothing(host, run_playbook, hosts_file, app_vars, overrides,
 
 
 def test_an_origin_that_no_block_serves_fails_naming_the_file(host, run_playbook, hosts_file, app_vars, deployed):
-    # Plain http: in this file port 80 only redirects. Children unchanged, master unchanged.
+    # Plain http: in this file port 80 only redirects. Master unchanged.
+    # KNOWN BUG (found 2026-12-03, to fix first): the children are rolled with the new origin before the master
+    # refuses it (the server-block check runs in the masters' play); the next test's full run puts them back.
     _fails_changing_nothing(host, run_playbook, hosts_file, app_vars,
                             {"streamlit_public_origins": ["http://apps.wsproxy.test"], "nginx_location_include_in": SITE},
                             "nginx_location_include_in: %s: no server block serves http://apps.wsproxy.test" % SITE)
@@ -198,7 +200,7 @@ def test_server_settings_in_snippet_mode_fail_before_any_change(host, run_playbo
                             {"nginx_location_server_name": "apps.wsproxy.test", "nginx_location_tls_cert": "/etc/nginx/tls/apps.pem",
                              "nginx_location_tls_key": "/etc/nginx/tls/apps.key"},
                             "nginx_location_server_name, nginx_location_tls_cert, nginx_location_tls_key: set, but "
-                            "nginx_location_mode is snippet", limit="master")
+                            "nginx_location_mode is snippet")
 
 
 def test_a_template_error_is_not_blamed_on_nginx(host, run_playbook, hosts_file, app_vars, deployed):
