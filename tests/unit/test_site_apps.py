@@ -19,7 +19,7 @@ def _options(role):
 
 
 def test_every_role_run_of_site_yml_gets_every_per_app_variable():
-    assert len(ROLE_RUNS) == 3  # plan, roll, nginx
+    assert len(ROLE_RUNS) == 4  # the masters' preflight, plan, roll, nginx
     for task in ROLE_RUNS:
         assert task["loop_control"]["loop_var"] == "wsproxy_app_name"
         expected = {"wsproxy_app": "{{ common_apps[wsproxy_app_name] }}",
