@@ -14,8 +14,11 @@ PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resol
 INSTALLED = os.environ.get("WSPROXY_INSTALLED_COLLECTION")
 LAB_INVENTORY = str(PROJECT / "inventory" / "lab")
 ARTIFACTS = Path(os.environ.get("WSPROXY_ARTIFACTS", PROJECT / "artifacts"))
-# The lab master's port 80, published on this machine (lab/topology.yml).
-APP_URL = "http://localhost:8480/streamlitApp/"
+# The helpers of tests/ (sessions, figures, sign_in, lab_env), for every scenario.
+sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
+# The lab master's port 80, published on this machine (lab/topology.yml; the second lab of `make test` has its own).
+APP_URL = lab_env.ORIGIN + "/streamlitApp/"
 APP_TITLE = "wsproxy.streamlit demo"
 # Debian's chromium (LAB-NOTES.md): no sandbox inside a container, nothing fetched from outside.
 CHROMIUM = os.environ.get("WSPROXY_CHROMIUM", "/usr/bin/chromium")

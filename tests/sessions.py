@@ -22,6 +22,8 @@ from websockets.exceptions import ConnectionClosed
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import nginx_upstream
 
+import lab_env
+
 PING_EVERY = 1.0
 PONG_WITHIN = 3.0
 
@@ -135,7 +137,8 @@ def source_addresses(network, count):
 
 def lab_nodes(group):
     """The lab's nodes of an inventory group (label wsproxy.lab.group, as the lab inventory finds them)."""
-    return sorted(subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab.group=%s" % group, "--format",
+    return sorted(subprocess.run(["docker", "ps", "--filter", "label=wsproxy.lab=%s" % lab_env.NAME,
+                                  "--filter", "label=wsproxy.lab.group=%s" % group, "--format",
                                   "{{.Names}}"], capture_output=True, text=True, check=True).stdout.split())
 
 

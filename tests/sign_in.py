@@ -35,6 +35,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+try:  # as the scenarios import it (tests/ on sys.path), and as tests.sign_in
+    import lab_env
+except ImportError:
+    from tests import lab_env
+
 CLIENT_ID = "wsproxy-lab"
 CLIENT_SECRET = "wsproxy-lab-client-secret"
 COOKIE = "_oauth2_proxy"
@@ -44,8 +49,9 @@ USERS = [
 ]
 
 
-def gateway(node="wsproxy-lab-master"):
+def gateway(node=None):
     """This machine's own address toward the lab network (where a lab node's traffic to it arrives)."""
+    node = node or lab_env.node("master")
     address = subprocess.run(["docker", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", node],
                              capture_output=True, text=True, check=True).stdout.strip()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:

@@ -28,6 +28,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, changed_nowhere, recap, w
 sys.path.insert(0, str(PROJECT / "tests" / "integration"))
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import lab_address, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
 from sign_in import CLIENT_ID, CLIENT_SECRET, AuthService, Provider, gateway, rendered_texts, sign_in  # noqa: E402  pylint: disable=wrong-import-position
@@ -41,7 +42,7 @@ ORIGIN = "https://%s:%d" % (NAME, PORT)
 PREFIX = "streamlitApp"
 APP_URL = "%s/%s/" % (ORIGIN, PREFIX)
 CA = os.path.join(EPHEMERAL, "tls", "ca.pem")
-NODES = {"master": "wsproxy-lab-master", "child-1": "wsproxy-lab-child-1", "child-2": "wsproxy-lab-child-2"}
+NODES = {short: lab_env.node(short) for short in ("master", "child-1", "child-2")}
 CONTAINER = "streamlit-streamlit"
 DATA_DIR = "/opt/wsproxy-streamlit/streamlit"
 NGINX_FILES = "find /etc/nginx /var/lib/wsproxy-streamlit -type f | sort | xargs sha256sum"
@@ -452,10 +453,10 @@ def test_5_an_nginx_change_cut_off_before_its_reload_is_reloaded_by_the_next_run
         record("nginx change written, run killed before the reload, then a clean rerun",
                "rerun notices and reloads; the one after gives changed=0",
                "on disk %s, served before rerun %r, after %r; rerun master changed=%d; next changed=%d"
-               % (on_disk, served_before, served_after, recap(rerun)["wsproxy-lab-master"]["changed"],
-                  recap(again)["wsproxy-lab-master"]["changed"]),
+               % (on_disk, served_before, served_after, recap(rerun)[NODES["master"]]["changed"],
+                  recap(again)[NODES["master"]]["changed"]),
                on_disk and served_before is None and served_after == "2" and code == 0 and code_again == 0
-               and recap(again)["wsproxy-lab-master"]["changed"] == 0)
+               and recap(again)[NODES["master"]]["changed"] == 0)
     finally:
         assert site()[0] == 0
 
@@ -655,7 +656,7 @@ def test_a_forged_x_forwarded_for_is_replaced_by_the_client_address(deployed):
 
 
 def test_behind_a_trusted_proxy_its_forwarded_client_counts_and_no_one_elses(site, deployed):
-    with source_addresses("wsproxy-lab", 2) as (proxy, other):
+    with source_addresses(lab_env.NAME, 2) as (proxy, other):
         try:
             code, output = site({"nginx_location_trusted_proxies": [proxy + "/32"]}, limit="master")
             assert code == 0, output[-3000:]

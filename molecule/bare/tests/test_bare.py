@@ -6,12 +6,13 @@ import os
 import pytest
 
 from conftest import recap
+import lab_env
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 
 testinfra_hosts = ["ansible://master", "ansible://child_nodes"]
 
-ENGINES = {"wsproxy-lab-child-1": ("docker", "podman"), "wsproxy-lab-child-2": ("podman", "docker")}
+ENGINES = {lab_env.node("child-1"): ("docker", "podman"), lab_env.node("child-2"): ("podman", "docker")}
 # site.yml --check --diff on the fresh nodes, before the converge (prepare.yml; it also proved the nodes
 # were still bare afterwards).
 CHECK_MODE = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "check-mode.json")
@@ -58,7 +59,7 @@ def test_the_module_passes_through_the_master(host):
     if _role(host) != "master":
         pytest.skip("checked through the master")
     address = host.check_output("hostname -I").split()[0]
-    result = run_check({"url": "http://localhost:8480/streamlitApp/", "connect_to": "%s:80" % address,
+    result = run_check({"url": lab_env.ORIGIN + "/streamlitApp/", "connect_to": "%s:80" % address,
                         "foreign_origin": "https://evil.example"})
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
     assert result["foreign_origin_status"] == 403
@@ -74,12 +75,12 @@ def test_check_mode_on_fresh_nodes_ends_green_and_says_the_proof_was_skipped(che
     assert check_mode["rc"] == 0, check_mode["output"][-4000:]
     assert "Check mode: nothing was deployed, so the WebSocket check did not run." in check_mode["output"]
     counts = recap(check_mode["output"])
-    assert set(counts) == {"wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"}, counts
+    assert set(counts) == {lab_env.node("master"), lab_env.node("child-1"), lab_env.node("child-2")}, counts
     assert all(host["failed"] == 0 and host["unreachable"] == 0 for host in counts.values()), counts
 
 
-@pytest.mark.parametrize("node, package", [("wsproxy-lab-master", "nginx"), ("wsproxy-lab-child-1", "docker.io"),
-                                           ("wsproxy-lab-child-2", "podman")])
+@pytest.mark.parametrize("node, package", [(lab_env.node("master"), "nginx"), (lab_env.node("child-1"), "docker.io"),
+                                           (lab_env.node("child-2"), "podman")])
 def test_check_mode_reports_what_each_host_would_change(check_mode, node, package):
     assert recap(check_mode["output"])[node]["changed"] > 0
     report = "Check mode: a real run refreshes apt's lists and installs"

@@ -8,10 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import APP_TITLE, APP_URL, LAB_INVENTORY, PROJECT
+import lab_env
 
 testinfra_hosts = ["ansible://master"]
 
-PUBLIC_ORIGIN = "http://localhost:8480"
+PUBLIC_ORIGIN = lab_env.ORIGIN
 PROXY_PLAY = "molecule/broken_proxy/proxy.yml"
 NGINX_FILES = "find /etc/nginx -type f | sort | xargs sha256sum"
 
@@ -69,7 +70,7 @@ def test_the_role_fixes_what_the_blog_broke(run_playbook, visit):
     set_location(run_playbook, "none")
     rc, out = run_playbook("site.yml", limit="master")
     assert rc == 0, out
-    assert "WebSocket upgrade through ws://localhost:8480/streamlitApp/_stcore/stream works" in out
+    assert "WebSocket upgrade through %s/streamlitApp/_stcore/stream works" % lab_env.WS_ORIGIN in out
     result = check_through_master()
     assert result["diagnosis"]["code"] == "ok" and result["foreign_origin_status"] == 403, result.get("msg")
     app = visit()

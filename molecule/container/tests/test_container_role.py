@@ -16,6 +16,7 @@ from conftest import PROJECT, changed_nowhere
 
 sys.path.insert(0, str(PROJECT / "tests"))
 from sessions import engine_of, lab_address, on  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
@@ -43,7 +44,7 @@ def inspect(host):
 
 
 def test_each_engine_runs_the_app_on_its_child(host):
-    expected = {"wsproxy-lab-child-1": "docker", "wsproxy-lab-child-2": "podman"}
+    expected = {lab_env.node("child-1"): "docker", lab_env.node("child-2"): "podman"}
     assert engine(host) == expected[host.backend.host]
 
 
@@ -160,7 +161,7 @@ def converge(run_playbook):
     # Each child says so for its own engine.
     ({"streamlit_max_sessions": 5000}, ["streamlit_max_sessions: 5000 needs a nofile ulimit of 21024 for the container,"
                                         " above what %s can give here" % where
-                                        for where in ("docker on wsproxy-lab-child-1", "podman on wsproxy-lab-child-2")]),
+                                        for where in ("docker on " + lab_env.node("child-1"), "podman on " + lab_env.node("child-2"))]),
 ])
 def test_bad_input_fails_before_any_change(converge, bad, variable):
     before = started_at()
@@ -362,7 +363,7 @@ def reach(source, child):
 
 
 def test_the_firewall_lets_only_the_masters_reach_the_port_on_both_engines(converge):
-    master, one, two = "wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"
+    master, one, two = lab_env.node("master"), lab_env.node("child-1"), lab_env.node("child-2")
     before = started_at()
     firewall = {"streamlit_firewall": True, "streamlit_firewall_sources": [lab_address(master) + "/32"]}
     try:

@@ -14,12 +14,13 @@ from playwright.sync_api import expect
 from conftest import APP_TITLE, PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import engine_of, lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
 
 # The scenario's converge reads the same file (molecule.yml, --extra-vars).
 APPS_FILE = os.environ.get("WSPROXY_APPS_FILE", str(PROJECT / "molecule" / "default" / "vars" / "apps.yml"))
 APPS = yaml.safe_load(open(APPS_FILE, encoding="utf-8").read())["wsproxy_apps"]
-ORIGIN = "http://localhost:8480"
+ORIGIN = lab_env.ORIGIN
 
 
 def prefix(app):
@@ -79,7 +80,7 @@ def test_chromium_uses_each_app(visit, app):
     expect(visit_.page.get_by_role("heading", name=APP_TITLE)).to_be_visible()
     visit_.page.get_by_role("button", name="Click me").click()
     expect(visit_.page.get_by_text("Button clicked 1 times")).to_be_visible()
-    stream = "ws://localhost:8480/%s/_stcore/stream" % prefix(app)
+    stream = lab_env.WS_ORIGIN + "/%s/_stcore/stream" % prefix(app)
     assert [s for s in visit_.sockets if s["url"] == stream and s["frames_received"] > 0], visit_.sockets
     assert visit_.page.get_by_text("Connection error").count() == 0
     assert visit_.handshake_errors() == []

@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 from conftest import APP_TITLE, APP_URL, LAB_INVENTORY, PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import engine_of, lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
-STREAM_URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
+STREAM_URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
 UPLOAD_SIZE = 5 * 1024 * 1024
 APP_CONTAINER = "streamlit-streamlit"
 # nginx_location_fail_timeout: how long nginx keeps a child that failed out of the upstream.

@@ -10,11 +10,12 @@ import sys
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import crowd, established, lab_address, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
 
-URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
-ORIGIN = "http://localhost:8480"
-MASTER = "wsproxy-lab-master"
+URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
+ORIGIN = lab_env.ORIGIN
+MASTER = lab_env.node("master")
 
 
 def hold(count, sources, master):
@@ -32,7 +33,7 @@ def hold(count, sources, master):
 def test_sessions_from_many_addresses_are_all_held_and_reach_both_children():
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     master = lab_address(MASTER)
-    with source_addresses("wsproxy-lab", 32) as sources:
+    with source_addresses(lab_env.NAME, 32) as sources:
         found, per_child = hold(400, sources, master)
     assert found["held"] == 400, found
     assert len(per_child) == 2 and min(per_child.values()) > 50, per_child

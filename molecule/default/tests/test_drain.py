@@ -28,16 +28,17 @@ from conftest import ARTIFACTS, LAB_INVENTORY, PROJECT, recap
 
 sys.path.insert(0, str(PROJECT / "tests"))
 import figures  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import SteadyLoad, engine_of, established, lab_address, lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
 
 testinfra_hosts = ["ansible://child_nodes"]
 
-STREAM_URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
-ORIGIN = "http://localhost:8480"
+STREAM_URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
+ORIGIN = lab_env.ORIGIN
 APP_CONTAINER = "streamlit-streamlit"
 SUITE = os.environ.get("LAB_DEBIAN_SUITE", "bookworm")
-# The master the load goes through (localhost:8480 is its published port 80).
-MASTER = "wsproxy-lab-master"
+# The master the load goes through (lab_env.ORIGIN is its published port 80).
+MASTER = lab_env.node("master")
 # A session every 100 ms held 5 s is about 50 at once on the child that serves them (one client
 # address: ip_hash sends them all to one child, and to the other while it is out or down).
 FLOOR = 20
@@ -122,9 +123,9 @@ def report(request):
     figures.write("drain", "make drain-figure", (
         "While a client opens a session through the master every 100 ms and holds each 5 s, `site.yml` changes "
         "the app's settings, so both children's containers are replaced (Debian %s nodes, %s).\n\n%s") % (
-        SUITE, ", ".join("%s on %s" % (name.replace("wsproxy-lab-", ""), engine_of(name, APP_CONTAINER)) for name in children),
+        SUITE, ", ".join("%s on %s" % (name.replace(lab_env.NAME + "-", ""), engine_of(name, APP_CONTAINER)) for name in children),
         figures.table(["deploy", "sessions opened", "failed handshakes", "ended early (close frame / cut)",
-                       "most sessions on each child before its replacement (%s)" % " / ".join(c.replace("wsproxy-lab-", "") for c in children),
+                       "most sessions on each child before its replacement (%s)" % " / ".join(c.replace(lab_env.NAME + "-", "") for c in children),
                        "run"],
                       [[name, row["opened"], row["failed"], "%d / %d" % (row["closed"], row["cut"]),
                         " / ".join(str(row["before_replacement"][c]) for c in children), "%.1f s" % row["seconds"]]

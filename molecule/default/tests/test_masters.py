@@ -11,10 +11,11 @@ import pytest
 from conftest import PROJECT
 
 sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
 
-URL = "ws://localhost:8480/streamlitApp/_stcore/stream"
-ORIGIN = "http://localhost:8480"
+URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
+ORIGIN = lab_env.ORIGIN
 FILES = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf /etc/nginx/snippets/wsproxy-streamlit.conf"
 
 
@@ -52,7 +53,7 @@ def child_through(master, source):
 
 def test_a_client_reaches_the_same_child_through_either_master():
     children = {lab_address(child): child for child in lab_nodes("child_nodes")}
-    with source_addresses("wsproxy-lab", 8) as sources:
+    with source_addresses(lab_env.NAME, 8) as sources:
         seen = {source: [children[child_through(master, source)] for master in MASTERS] for source in sources}
     assert all(len(set(reached)) == 1 for reached in seen.values()), seen
     # Not a coincidence of one child taking every client: the eight /24s spread over both.

@@ -10,9 +10,10 @@ import testinfra
 from conftest import LAB_INVENTORY, PROJECT, changed_nowhere, recap
 
 sys.path.insert(0, str(PROJECT / "tests"))
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
 from sessions import lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
 
-MASTER, CHILD_1, CHILD_2 = "wsproxy-lab-master", "wsproxy-lab-child-1", "wsproxy-lab-child-2"
+MASTER, CHILD_1, CHILD_2 = lab_env.node("master"), lab_env.node("child-1"), lab_env.node("child-2")
 # Every master of the lab (this scenario runs two): the hand edit below is made on MASTER only.
 MASTERS = set(lab_nodes("master"))
 UPSTREAM = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf"

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import CONTROLLER_USER, PROJECT, changed_nowhere, recap
+import lab_env
 
 testinfra_hosts = ["ansible://master"]
 
@@ -18,7 +19,7 @@ EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp")
 SITE = "/etc/nginx/sites-available/apps"
 SNIPPET = "/etc/nginx/snippets/wsproxy-streamlit.conf"
 NGINX_FILES = "find /etc/nginx -type f | sort | xargs sha256sum"
-NODES = {"master": "wsproxy-lab-master", "child-1": "wsproxy-lab-child-1", "child-2": "wsproxy-lab-child-2"}
+NODES = {short: lab_env.node(short) for short in ("master", "child-1", "child-2")}
 
 
 def inspect(container, template):
