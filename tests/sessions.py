@@ -29,14 +29,17 @@ PONG_WITHIN = 3.0
 
 
 async def session(url, origin, hold, connect_to=None, ssl=None, open_timeout=10, source=None,
-                  ping_every=PING_EVERY):
+                  ping_every=PING_EVERY, cookie=None):
     """One session; returns {'outcome', 'detail', 'opened_at', 'ended_at', 'source'}.
 
     source: the local address to open it from (ip_hash maps each client /24 to one child).
+    cookie: the Cookie header a browser sends with the upgrade (its affinity cookie, from the page).
     """
     options = {"origin": origin, "subprotocols": ["streamlit"], "open_timeout": open_timeout,
                "ping_interval": ping_every, "ping_timeout": max(PONG_WITHIN, ping_every), "max_size": None,
                "ssl": ssl}
+    if cookie:
+        options["additional_headers"] = {"Cookie": cookie}
     if connect_to:
         options["host"], options["port"] = connect_to
     if source:

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Verify with several masters (LAB_MASTER_COUNT: this scenario runs 2): every master serves the
 app alike, a client reaches the same child through any master (same ip_hash, same upstream
-order), and a master set apart by a host variable is refused before any change."""
+order; and for the second app, same affinity cookie), and a master set apart by a host variable is
+refused before any change."""
 import asyncio
+import http.client
 import re
 import sys
 
@@ -33,17 +35,18 @@ def test_every_master_serves_the_app_alike():
     assert len(set(sums)) == 1, dict(zip(MASTERS, sums))
 
 
-def child_through(master, source):
-    """The child that a session from `source` through `master` reaches."""
+def child_through(master, source=None, cookie=None, url=URL, port=8501):
+    """The child that a session from `source` (or with `cookie`) through `master` reaches."""
     async def probe():
-        before = established(master, 8501)
+        before = established(master, port)
         found = {}
 
         async def look():
             await asyncio.sleep(0.5)
-            now = established(master, 8501)
+            now = established(master, port)
             found.update({ip: n - before.get(ip, 0) for ip, n in now.items() if n > before.get(ip, 0)})
-        held, unused = await asyncio.gather(session(URL, ORIGIN, 1.5, connect_to=(lab_address(master), 80), source=source),
+        held, unused = await asyncio.gather(session(url, ORIGIN, 1.5, connect_to=(lab_address(master), 80), source=source,
+                                                    cookie=cookie),
                                             look())
         assert held["outcome"] == "held", held
         assert len(found) == 1, found
@@ -58,6 +61,51 @@ def test_a_client_reaches_the_same_child_through_either_master():
     assert all(len(set(reached)) == 1 for reached in seen.values()), seen
     # Not a coincidence of one child taking every client: the eight /24s spread over both.
     assert len(set(reached[0] for reached in seen.values())) == 2, seen
+
+
+# The second app keeps browsers on a child by a cookie nginx gives them (../vars/apps.yml: nginx_location_sticky: cookie).
+SECOND = "secondApp"
+
+
+def page_cookie(master):
+    """The affinity cookie that the second app's page gets a new browser from `master` (public Host kept)."""
+    connection = http.client.HTTPConnection(lab_address(master), 80, timeout=10)
+    try:
+        connection.request("GET", "/%s/" % SECOND, headers={"Host": ORIGIN.split("://")[1]})
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200, answer.status
+        cookies = answer.headers.get_all("Set-Cookie") or []
+    finally:
+        connection.close()
+    affinity = [c for c in cookies if c.startswith("wsproxy_affinity=")]
+    assert len(affinity) == 1, cookies
+    # A session cookie for the app's path only, out of reach of the page's scripts.
+    attributes = [part.strip().lower() for part in affinity[0].split(";")[1:]]
+    assert set(attributes) == {"path=/%s/" % SECOND.lower(), "httponly", "samesite=lax"}, affinity[0]
+    return affinity[0].split(";")[0]
+
+
+def test_browsers_from_one_address_spread_by_cookie_and_keep_their_child_through_either_master():
+    children = {lab_address(child): child for child in lab_nodes("child_nodes")}
+    url, port = lab_env.WS_ORIGIN + "/%s/_stcore/stream" % SECOND, 8502
+    # Twelve browsers behind one address (this machine's, as behind a company NAT), each with the cookie its page got
+    # through one master, then reaching the app through every master.
+    seen = {}
+    for number in range(12):
+        cookie = page_cookie(MASTERS[number % len(MASTERS)])
+        seen[cookie] = [children[child_through(master, cookie=cookie, url=url, port=port)] for master in MASTERS]
+    assert all(len(set(reached)) == 1 for reached in seen.values()), seen
+    # ip_hash would put all twelve on one child; the cookies spread them (all on one: a 1 in 2,048 chance).
+    assert len(set(reached[0] for reached in seen.values())) == 2, seen
+    # With the cookie, no new one: the browser keeps its key.
+    connection = http.client.HTTPConnection(lab_address(MASTERS[0]), 80, timeout=10)
+    connection.request("GET", "/%s/" % SECOND, headers={"Host": ORIGIN.split("://")[1], "Cookie": next(iter(seen))})
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    renewed = [c for c in answer.headers.get_all("Set-Cookie") or [] if c.startswith("wsproxy_affinity=")]
+    assert answer.status == 200 and not renewed, answer.headers
 
 
 def test_a_master_set_apart_is_refused_before_any_change(run_playbook):
