@@ -14,7 +14,33 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import split_origin
+import re
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import replica_count, replica_ports, split_origin
+
+
+def replica_names(name, count):
+    """The containers of an app's replicas: `name` (the first replica keeps the one-container name), then name-2, ..."""
+    return [name] + ["%s-%d" % (name, number) for number in range(2, len(replica_ports(0, count)) + 1)]
+
+
+def replicas(name, port, count):
+    """[{'index', 'name', 'port'}] of an app's replicas on one node: container name and published port of each."""
+    return [{"index": index + 1, "name": replica, "port": replica_port}
+            for index, (replica, replica_port) in enumerate(zip(replica_names(name, count), replica_ports(port, count)))]
+
+
+def extra_replicas(listed, name, port, count):
+    """The replicas among `listed` container names beyond `count` (a scale-down removes them), as replicas() shapes
+    them. Only names of the form name-k with k > count: a container named otherwise is not one of ours."""
+    keep = replica_count(count)
+    found = []
+    for listed_name in listed:
+        match = re.match(re.escape(name) + r"-([0-9]+)\Z", str(listed_name))
+        if match and int(match.group(1)) > keep:
+            number = int(match.group(1))
+            found.append({"index": number, "name": listed_name, "port": int(port) + number - 1})
+    return sorted(found, key=lambda replica: replica["index"])
 
 
 def resolve(apps, keys, defaults):
@@ -51,23 +77,36 @@ def problems(apps, keys, defaults):
     seen = {}
     resolved = resolve(apps, keys, defaults)
     for number, app in enumerate(resolved):
-        claims = [("streamlit_app_name", app["streamlit_app_name"]), ("streamlit_port", app.get("streamlit_port"))]
+        count = app.get("streamlit_replicas", 1)
+        if str(count).strip() == "auto":
+            count = 1  # sized on each child, whose container role checks the ports of every replica there
+        try:
+            names, ports = replica_names(app["streamlit_app_name"], count), replica_ports(app.get("streamlit_port") or 0, count)
+        except ValueError as exc:
+            found.append("wsproxy_apps[%d].%s" % (number, exc))
+            continue
+        # (variable, claimed value, what claims it): each replica takes a port, and a container named after the app.
+        replica = " (replica %d of %s)"
+        claims = [("streamlit_app_name", replica_name, "" if index == 0 else replica % (index + 1, count))
+                  for index, replica_name in enumerate(names)]
+        if app.get("streamlit_port") is not None:
+            claims += [("streamlit_port", replica_port, "" if index == 0 else replica % (index + 1, count))
+                       for index, replica_port in enumerate(ports)]
         for origin in app.get("streamlit_public_origins") or []:
             try:
                 scheme, host, port = split_origin(origin)
             except ValueError:
                 continue  # the common role names the malformed origin
             claims.append(("streamlit_public_origins / streamlit_base_url_path", "%s://%s:%s/%s" % (
-                scheme, host, port, str(app.get("streamlit_base_url_path") or "").strip("/"))))
+                scheme, host, port, str(app.get("streamlit_base_url_path") or "").strip("/")), ""))
             # server mode writes a server block per app: two for one host and port conflict in nginx.
             if app.get("nginx_location_mode") == "server":
-                claims.append(("streamlit_public_origins (nginx_location_mode server)", "%s://%s:%s" % (scheme, host, port)))
-        for key, value in claims:
-            if value is None:
-                continue
+                claims.append(("streamlit_public_origins (nginx_location_mode server)", "%s://%s:%s" % (scheme, host, port), ""))
+        for key, value, why in claims:
             if (key, value) in seen:
-                found.append("wsproxy_apps[%d].%s: %s is already taken by wsproxy_apps[%d] (%s)" % (
-                    number, key, value, seen[(key, value)], resolved[seen[(key, value)]]["streamlit_app_name"]))
+                taken, taken_why = seen[(key, value)]
+                found.append("wsproxy_apps[%d].%s: %s%s is already taken by wsproxy_apps[%d] (%s%s)" % (
+                    number, key, value, why, taken, resolved[taken]["streamlit_app_name"], taken_why))
             else:
-                seen[(key, value)] = number
+                seen[(key, value)] = (number, why)
     return found

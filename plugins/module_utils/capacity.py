@@ -163,3 +163,32 @@ def streamlit_nofile_plan(sessions, proc_text, engine, variable="streamlit_max_s
         " limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less, or raise the engine's limit"
         " (LimitNOFILE of its service)." % (variable, sessions, plan["nofile"], engine, hard, variable, most)))
     return plan
+
+
+# streamlit_replicas: auto. One replica per core but one (the engine, the node's own work and a rolling deploy's new
+# container need a core), capped by memory: three quarters of the node's memory over each replica's streamlit_memory,
+# or over AUTO_REPLICA_MEMORY_MB when no limit is set (Streamlit's own process is about 100 MB; sessions and the app's
+# data take the rest).
+AUTO_REPLICA_MEMORY_MB = 1024
+AUTO_MEMORY_SHARE = 0.75
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+def memory_mb(text):
+    """A container memory size (512m, 1g, 1073741824; Docker's units, powers of 1024) in MB; None when empty."""
+    text = str(text or "").strip().lower()
+    if not text:
+        return None
+    number, unit = text.rstrip("bkmg"), text[len(text.rstrip("bkmg")):]
+    if not number.isdigit() or unit not in _UNITS:
+        raise ValueError("streamlit_memory: '%s' is not a size like 512m or 1g" % text)
+    return int(number) * _UNITS[unit] / 1024.0 ** 2
+
+
+def auto_replicas(resources, memory="", cpus=0, most=256):
+    """streamlit_replicas: auto on a node with `resources` ({'cpus', 'memory_mb'}), for replicas limited to
+    `memory` and `cpus` each (unset: AUTO_REPLICA_MEMORY_MB, one core)."""
+    per_cpu = max(1.0, float(cpus or 0))
+    by_cpus = int((int(resources["cpus"]) - 1) // per_cpu)
+    by_memory = int(int(resources["memory_mb"]) * AUTO_MEMORY_SHARE // (memory_mb(memory) or AUTO_REPLICA_MEMORY_MB))
+    return max(1, min(by_cpus, by_memory, most))

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Pure helpers for the nginx_location role (stdlib only, no Ansible imports).
 
-- upstream_servers(): the one computation of an app's upstream servers from inventory facts.
+- upstream_servers(): the one computation of an app's upstream servers from inventory facts, one per replica.
+- replica_ports() / replica_count(): the ports of a node's replicas, and how many a node runs (streamlit_replicas).
 - differences(): what differs between the files several masters would write for one app.
 - server_blocks() / choose_server() / with_include(): find, in an existing nginx file, the
   server block that serves the public origin, and put an include line into it (and only it).
@@ -16,6 +17,8 @@ __metaclass__ = type
 
 import difflib
 import re
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import auto_replicas
 
 # A server of an nginx upstream: host name, IPv4 or [IPv6], then :port. Full match only.
 UPSTREAM_SERVER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}")
@@ -38,10 +41,58 @@ def node_address(node):
     return str(node["name"])
 
 
-def node_from_hostvars(name, hostvars):
-    """The node dict of inventory host ``name`` (its name and the variables that give its address)."""
+# streamlit_replicas: at most this many containers of one app on one node (a port each).
+MAX_REPLICAS = 256
+
+
+def replica_count(value, where="streamlit_replicas"):
+    """streamlit_replicas as a number from 1 to MAX_REPLICAS; ValueError naming `where` otherwise."""
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_REPLICAS:
+        raise ValueError("%s: '%s' must be a number of containers from 1 to %d" % (where, value, MAX_REPLICAS))
+    return int(text)
+
+
+def replica_ports(port, count):
+    """The ports a node publishes an app's replicas on: the app's port, then the next ones (replica k: port + k - 1)."""
+    return [int(port) + number for number in range(replica_count(count))]
+
+
+def _node_value(facts, app, key, default):
+    """A per-app variable as a node resolves it: its wsproxy_apps item for the app, else its own variable, else default."""
+    for item in facts.get("wsproxy_apps") or []:
+        if isinstance(item, dict) and item.get("streamlit_app_name") == app and key in item:
+            return item[key]
+    value = facts.get(key)
+    return default if value in (None, "") else value
+
+
+def node_replicas(name, facts, app, default=1):
+    """How many replicas of `app` node `name` runs, as the node itself resolves streamlit_replicas.
+
+    What the node's own play resolved in this run (container_replica_counts), else its wsproxy_apps item for the
+    app, else its streamlit_replicas, else `default` (the value the master's play sees). A master reads this from
+    the node's hostvars, so a count set for one host only reaches the masters' upstream too. `auto` is sized from
+    the node's CPUs and memory (common_node_resources, read from the node) and its streamlit_memory/streamlit_cpus.
+    """
+    resolved = facts.get("container_replica_counts") or {}
+    if app is not None and app in resolved:
+        return resolved[app]
+    value = _node_value(facts, app, "streamlit_replicas", default)
+    if str(value).strip() != "auto":
+        return value
+    resources = facts.get("common_node_resources")
+    if not resources:
+        raise ValueError("streamlit_replicas (for %s): auto, but the node's CPUs and memory were not read in this run"
+                         " (site.yml reads them; in your own play, run the container role on the node first)" % name)
+    return auto_replicas(resources, _node_value(facts, app, "streamlit_memory", ""), _node_value(facts, app, "streamlit_cpus", 0))
+
+
+def node_from_hostvars(name, hostvars, app=None, default_replicas=1):
+    """The node dict of inventory host ``name``: its name, the variables that give its address, its replicas."""
     facts = hostvars[name]
-    return {"name": name, "streamlit_node_address": facts.get("streamlit_node_address"), "ansible_host": facts.get("ansible_host")}
+    return {"name": name, "streamlit_node_address": facts.get("streamlit_node_address"), "ansible_host": facts.get("ansible_host"),
+            "replicas": node_replicas(name, facts, app, default_replicas)}
 
 
 def upstream_name(app):
@@ -50,8 +101,11 @@ def upstream_name(app):
 
 
 def upstream_servers(nodes, port):
-    """The upstream servers for nodes (dicts with name and optional addresses), in inventory order."""
-    return [format_server(node_address(node), port) for node in nodes]
+    """The upstream servers for nodes (dicts with name, optional addresses and replicas), in inventory order:
+    each node's replicas in turn, on their ports."""
+    return [format_server(node_address(node), replica_port) for node in nodes
+            for replica_port in replica_ports(port, replica_count(
+                node.get("replicas", 1), "streamlit_replicas (for %s)" % node["name"]))]
 
 
 def invalid_upstream_servers(servers):

@@ -1,9 +1,9 @@
 """apps: wsproxy_apps resolved against the collection-wide values, and their collisions."""
 import pytest
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import problems, resolve
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import extra_replicas, problems, replicas, resolve
 
-KEYS = ["streamlit_app_name", "streamlit_base_url_path", "streamlit_port", "streamlit_public_origins"]
+KEYS = ["streamlit_app_name", "streamlit_base_url_path", "streamlit_port", "streamlit_public_origins", "streamlit_replicas"]
 DEFAULTS = {"streamlit_app_name": "streamlit", "streamlit_base_url_path": "streamlitApp", "streamlit_port": 8501,
             "streamlit_public_origins": ["https://apps.example.com"]}
 
@@ -37,6 +37,16 @@ GOOD = [{"streamlit_app_name": "sales", "streamlit_base_url_path": "sales", "str
     ([GOOD[0], {"streamlit_app_name": "x", "nginx_location_sticky": "ip_hash"}],
      ["wsproxy_apps[1].nginx_location_sticky: not a per-app variable"]),
     (["sales"], ["wsproxy_apps[0]: must be a mapping"]),
+    # Replicas take the next ports: sales' 3 replicas take 8502-8504, so ops on 8503 collides with sales' replica 2.
+    ([dict(GOOD[0], streamlit_replicas=3), GOOD[1]],
+     ["wsproxy_apps[1].streamlit_port: 8503 is already taken by wsproxy_apps[0] (sales (replica 2 of 3))"]),
+    ([GOOD[0], dict(GOOD[1], streamlit_port=8500, streamlit_replicas="3")],
+     ["wsproxy_apps[1].streamlit_port: 8502 (replica 3 of 3) is already taken by wsproxy_apps[0] (sales)"]),
+    # Replica 2 of ops runs as streamlit-ops-2: an app named ops-2 would share its container.
+    ([dict(GOOD[0], streamlit_app_name="ops-2"), dict(GOOD[1], streamlit_replicas=2, streamlit_port=8600)],
+     ["wsproxy_apps[1].streamlit_app_name: ops-2 (replica 2 of 2) is already taken by wsproxy_apps[0] (ops-2)"]),
+    ([dict(GOOD[0], streamlit_replicas=0)], ["wsproxy_apps[0].streamlit_replicas: '0' must be a number of containers from 1 to 256"]),
+    ([dict(GOOD[0], streamlit_replicas="two")], ["wsproxy_apps[0].streamlit_replicas: 'two' must be"]),
 ])
 def test_problems(apps, expected):
     found = problems(apps, KEYS, DEFAULTS)
@@ -70,3 +80,26 @@ def test_server_mode_apps_need_their_own_origin(mode, expected):
 def test_apps_must_be_a_non_empty_list(apps):
     assert problems(apps, KEYS, DEFAULTS) == [
         "wsproxy_apps: must be a non-empty list of apps, each a mapping of per-app variables"]
+
+
+@pytest.mark.parametrize("count, expected", [
+    (1, [{"index": 1, "name": "streamlit-sales", "port": 8501}]),
+    ("3", [{"index": 1, "name": "streamlit-sales", "port": 8501}, {"index": 2, "name": "streamlit-sales-2", "port": 8502},
+           {"index": 3, "name": "streamlit-sales-3", "port": 8503}]),
+])
+def test_replicas_keep_the_first_container_and_take_the_next_ports(count, expected):
+    assert replicas("streamlit-sales", 8501, count) == expected
+
+
+@pytest.mark.parametrize("count", [0, -1, 257, "", None, "1.5", True])
+def test_replicas_refuse_a_count_that_is_not_1_to_256(count):
+    with pytest.raises(ValueError, match="streamlit_replicas: .* must be a number of containers from 1 to 256"):
+        replicas("streamlit-sales", 8501, count)
+
+
+def test_extra_replicas_are_those_beyond_the_count_by_their_names():
+    listed = ["streamlit-sales-4", "streamlit-sales", "streamlit-sales-2", "streamlit-sales-x", "streamlit-sales-2-old",
+              "streamlit-sales-3", "other-sales-5"]
+    assert extra_replicas(listed, "streamlit-sales", 8501, 2) == [
+        {"index": 3, "name": "streamlit-sales-3", "port": 8503}, {"index": 4, "name": "streamlit-sales-4", "port": 8504}]
+    assert extra_replicas(listed, "streamlit-sales", 8501, 4) == []

@@ -2,6 +2,7 @@
 import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import capacity
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import auto_replicas, memory_mb
 
 MASTER = {"pid": 810, "ppid": 1, "nofile_ceiling": 20000}
 SYSTEMD = {"comm": "systemd", "nofile_ceiling": 1048576}
@@ -137,3 +138,26 @@ def test_streamlit_nofile_plan_of_nothing_set_fits_the_engine(hard, caps, sessio
     assert (plan["action"], plan["sessions"], plan["nofile"]) == ("fits", sessions, capacity.streamlit_nofile(sessions))
     for word in words:
         assert word in plan["msg"]
+
+
+@pytest.mark.parametrize("resources, memory, cpus, expected", [
+    ({"cpus": 16, "memory_mb": 65536}, "", 0, 15),        # one per CPU but one
+    ({"cpus": 16, "memory_mb": 8192}, "", 0, 6),          # 3/4 of 8 GiB over 1 GiB each
+    ({"cpus": 16, "memory_mb": 8192}, "512m", 0, 12),     # over each replica's own limit
+    ({"cpus": 16, "memory_mb": 65536}, "2g", 2.5, 6),     # each replica counts for its CPUs: 15 // 2.5
+    ({"cpus": 2, "memory_mb": 24000}, "", 0, 1),
+    ({"cpus": 1, "memory_mb": 512}, "", 0, 1),            # at least one
+    ({"cpus": 512, "memory_mb": 10 ** 7}, "", 0, 256),    # at most 256
+])
+def test_auto_replicas(resources, memory, cpus, expected):
+    assert auto_replicas(resources, memory, cpus) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("512m", 512), ("1g", 1024), ("1073741824", 1024), ("2048k", 2), ("", None)])
+def test_memory_mb(text, expected):
+    assert memory_mb(text) == expected
+
+
+def test_memory_mb_names_the_variable():
+    with pytest.raises(ValueError, match="streamlit_memory: '1.5g' is not a size"):
+        memory_mb("1.5g")

@@ -92,3 +92,25 @@ def test_the_other_filters_by_their_fqcn(tmp_path, expression, expected):
     path = tmp_path / "hosts.yml"
     path.write_text("all: {}\n")
     assert render(path, expression) == expected
+
+
+def test_each_host_lists_its_own_replicas_of_the_app(tmp_path):
+    # big sets the count for every app, small in its own wsproxy_apps item (templated), the rest keep the master's 1.
+    path = tmp_path / "hosts.yml"
+    path.write_text(textwrap.dedent("""
+        all:
+          vars:
+            wsproxy_apps:
+              - {streamlit_app_name: sales, streamlit_replicas: "{{ 2 if inventory_hostname == 'small' else 1 }}"}
+              - {streamlit_app_name: ops}
+        child_nodes:
+          hosts:
+            big: {streamlit_replicas: 3}
+            small:
+            plain:
+        """))
+    assert render(path, "{{ groups['child_nodes'] | wsproxy.streamlit.upstream_servers(hostvars, 8501, 'ops', 1) }}") == [
+        "big:8501", "big:8502", "big:8503", "small:8501", "plain:8501"]
+    # The item's own count beats the host's variable, as the host's play resolves it.
+    assert render(path, "{{ groups['child_nodes'] | wsproxy.streamlit.upstream_servers(hostvars, 8501, 'sales', 1) }}") == [
+        "big:8501", "small:8501", "small:8502", "plain:8501"]

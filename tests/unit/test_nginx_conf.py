@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import (
     NginxSyntaxError, choose_server, differences, format_server, invalid_upstream_servers, server_blocks, split_origin,
-    upstream_servers, with_include)
+    node_replicas, upstream_servers, with_include)
 
 SNIPPET = "/etc/nginx/snippets/wsproxy-app.conf"
 
@@ -27,6 +27,34 @@ def test_upstream_server_of_each_inventory_shape(node, expected):
 def test_upstream_servers_keep_inventory_order():
     nodes = [{"name": "eu1.internal"}, {"name": "us1", "ansible_host": "10.0.0.9"}]
     assert upstream_servers(nodes, 8600) == ["eu1.internal:8600", "10.0.0.9:8600"]
+
+
+def test_upstream_servers_list_each_nodes_replicas_on_the_next_ports():
+    nodes = [{"name": "big", "replicas": "3"}, {"name": "small", "replicas": 1}, {"name": "v6", "ansible_host": "fd00::5", "replicas": 2}]
+    assert upstream_servers(nodes, 8501) == ["big:8501", "big:8502", "big:8503", "small:8501", "[fd00::5]:8501", "[fd00::5]:8502"]
+
+
+def test_upstream_servers_name_the_node_whose_replicas_are_wrong():
+    with pytest.raises(ValueError, match=r"streamlit_replicas \(for small\): '0' must be a number of containers from 1 to 256"):
+        upstream_servers([{"name": "big", "replicas": 2}, {"name": "small", "replicas": 0}], 8501)
+
+
+@pytest.mark.parametrize("facts, expected", [
+    # What the node's own play resolved in this run comes first.
+    ({"container_replica_counts": {"sales": 4}, "streamlit_replicas": 2}, 4),
+    # Else its wsproxy_apps item for the app, else its own variable, else the master's value.
+    ({"wsproxy_apps": [{"streamlit_app_name": "ops", "streamlit_replicas": 5}, {"streamlit_app_name": "sales", "streamlit_replicas": 3}],
+      "streamlit_replicas": 2}, 3),
+    ({"wsproxy_apps": [{"streamlit_app_name": "sales"}], "streamlit_replicas": 2}, 2),
+    ({"container_replica_counts": {"ops": 4}}, 7),
+    ({"streamlit_replicas": ""}, 7),
+    # auto: from the node's CPUs and memory, with the app's own memory limit (its item's, else the node's).
+    ({"streamlit_replicas": "auto", "common_node_resources": {"cpus": 8, "memory_mb": 4096}}, 3),
+    ({"wsproxy_apps": [{"streamlit_app_name": "sales", "streamlit_replicas": "auto", "streamlit_memory": "256m"}],
+      "streamlit_memory": "2g", "common_node_resources": {"cpus": 8, "memory_mb": 4096}}, 7),
+])
+def test_node_replicas_as_the_node_resolves_them(facts, expected):
+    assert node_replicas("child-1", facts, "sales", 7) == expected
 
 
 @pytest.mark.parametrize("server", [
@@ -176,3 +204,8 @@ def test_differences_between_masters(rendered, expected):
     assert (found == "") is (not expected)
     for line in expected:
         assert line in found.splitlines()
+
+
+def test_node_replicas_auto_needs_the_nodes_resources():
+    with pytest.raises(ValueError, match=r"streamlit_replicas \(for child-1\): auto, but the node's CPUs and memory were not read"):
+        node_replicas("child-1", {"streamlit_replicas": "auto"}, "sales")

@@ -9,8 +9,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = yaml.safe_load((ROOT / "roles" / "common" / "vars" / "main.yml").read_text())["common_app_keys"]
 SITE = yaml.safe_load((ROOT / "playbooks" / "site.yml").read_text())
+# The role runs for each app (not the common role's read of a child's CPUs and memory).
 ROLE_RUNS = [task for play in SITE for task in play.get("tasks", [])
-             if "ansible.builtin.include_role" in task]
+             if "ansible.builtin.include_role" in task and task["ansible.builtin.include_role"]["name"] != "wsproxy.streamlit.common"]
 
 
 def _options(role):

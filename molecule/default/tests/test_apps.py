@@ -4,6 +4,7 @@ both run on every child and are proxied by every master, each passes the module 
 master, Chromium uses both, and apps that collide are refused before any change."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from conftest import APP_TITLE, PROJECT
+from conftest import APP_TITLE, PROJECT, changed_nowhere
 
 sys.path.insert(0, str(PROJECT / "tests"))
 import lab_env  # noqa: E402  pylint: disable=wrong-import-position
@@ -27,12 +28,26 @@ def prefix(app):
     return app.get("streamlit_base_url_path", "streamlitApp")
 
 
+def ports(app, replicas=None):
+    """The ports of an app's replicas on a child: its port, then the next ones."""
+    port = app.get("streamlit_port", 8501)
+    return list(range(port, port + int(app.get("streamlit_replicas", 1) if replicas is None else replicas)))
+
+
+def app_containers(child, app):
+    """{name: published host port} of an app's containers on the child (found by the role's label)."""
+    engine = engine_of(child, "streamlit-%s" % app["streamlit_app_name"])
+    names = on(child, "%s ps --all --filter label=wsproxy.streamlit.app=%s --format '{{.Names}}'"
+               % (engine, app["streamlit_app_name"])).split()
+    return dict((name, int(on(child, "%s port %s" % (engine, name)).split(":")[-1])) for name in names)
+
+
 def containers(child):
     """{container: id} of the apps' containers on the child."""
     found = {}
     for app in APPS:
-        name = "streamlit-%s" % app["streamlit_app_name"]
-        found[name] = on(child, "%s container inspect -f '{{.Id}}' %s" % (engine_of(child, name), name)).strip()
+        for name in app_containers(child, app):
+            found[name] = on(child, "%s container inspect -f '{{.Id}}' %s" % (engine_of(child, name), name)).strip()
     return found
 
 
@@ -41,22 +56,66 @@ def nginx_files(master):
                       "/etc/nginx/sites-available/default")
 
 
-def test_every_child_runs_both_apps_on_their_ports():
+def healthy(child, app, port):
+    return on(child, "curl -fsS http://%s:%d/%s/_stcore/health" % (lab_address(child), port, prefix(app))).strip() == "ok"
+
+
+def upstream_servers(master, app):
+    upstream = on(master, "cat /etc/nginx/conf.d/wsproxy-upstream-%s.conf" % app["streamlit_app_name"])
+    return [line.split()[1] for line in upstream.splitlines() if line.strip().startswith("server ")]
+
+
+def test_every_child_runs_each_replica_of_both_apps_on_its_port():
     for child in lab_nodes("child_nodes"):
         for app in APPS:
-            port = app.get("streamlit_port", 8501)
-            health = on(child, "curl -fsS http://%s:%d/%s/_stcore/health" % (lab_address(child), port, prefix(app)))
-            assert health.strip() == "ok", (child, app)
+            # The second app runs two replicas: streamlit-second on 8502, streamlit-second-2 on 8503.
+            name = "streamlit-%s" % app["streamlit_app_name"]
+            expected = dict((name if index == 0 else "%s-%d" % (name, index + 1), port) for index, port in enumerate(ports(app)))
+            assert app_containers(child, app) == expected, child
+            assert all(healthy(child, app, port) for port in expected.values()), (child, app)
 
 
-def test_every_master_has_an_upstream_and_a_location_per_app():
+def test_every_master_has_an_upstream_with_every_replica_and_a_location_per_app():
     for master in lab_nodes("master"):
         for app in APPS:
-            upstream = on(master, "cat /etc/nginx/conf.d/wsproxy-upstream-%s.conf" % app["streamlit_app_name"])
-            port = app.get("streamlit_port", 8501)
-            assert all(":%d" % port in line for line in upstream.splitlines() if line.strip().startswith("server ")), upstream
+            assert sorted(upstream_servers(master, app)) == sorted("%s:%d" % (lab_address(child), port)
+                                                                   for child in lab_nodes("child_nodes") for port in ports(app))
             assert "location /%s/" % prefix(app) in on(master, "cat /etc/nginx/snippets/wsproxy-%s.conf"
                                                        % app["streamlit_app_name"])
+
+
+def test_replicas_scale_up_and_down_per_host_and_a_rerun_changes_nothing(run_playbook):
+    children, masters = lab_nodes("child_nodes"), lab_nodes("master")
+    # child-1 up to 3 replicas of the second app, child-2 to auto: a count per host, set in the app's item. auto is one
+    # per CPU but one (memory is no limit here): 1 on a 2-CPU machine, down from 2. Back to 2 below, child-1 scales down.
+    scaled = [APPS[0], dict(APPS[1], streamlit_replicas="{{ 3 if inventory_hostname is search('child-1') else 'auto' }}")]
+    counts = dict((child, 3 if "child-1" in child else max(1, int(on(child, "nproc")) - 1)) for child in children)
+    try:
+        returncode, output = run_playbook("site.yml", {"wsproxy_apps": scaled})
+        assert returncode == 0, output[-3000:]
+        for child in children:
+            assert sorted(app_containers(child, APPS[1]).values()) == ports(APPS[1], counts[child]), child
+            assert all(healthy(child, APPS[1], port) for port in ports(APPS[1], counts[child])), child
+        # Each master lists each child's own count, auto included.
+        for master in masters:
+            assert sorted(upstream_servers(master, APPS[1])) == sorted(
+                "%s:%d" % (lab_address(child), port) for child in children for port in ports(APPS[1], counts[child]))
+            assert not re.search(r"server .* down", on(master, "cat /etc/nginx/conf.d/wsproxy-upstream-second.conf"))
+        returncode, output = run_playbook("site.yml", {"wsproxy_apps": scaled})
+        assert returncode == 0 and changed_nowhere(output), output[-3000:]
+        # Limited to the masters, the children's counts come from their variables and, for auto, their CPUs read
+        # from the masters' play: the same upstream.
+        returncode, output = run_playbook("site.yml", {"wsproxy_apps": scaled}, limit="master")
+        assert returncode == 0 and changed_nowhere(output), output[-3000:]
+    finally:
+        # Back to the scenario's two replicas on each child: child-1 down from 3, its third replica drained first.
+        returncode, output = run_playbook("site.yml", {"wsproxy_apps": APPS})
+    assert returncode == 0, output[-3000:]
+    child_1 = [child for child in children if "child-1" in child][0]
+    assert re.search(r"included: .*/replica.yml for %s => \(item=streamlit-second-3\)" % re.escape(child_1), output), \
+        output[-3000:]
+    test_every_child_runs_each_replica_of_both_apps_on_its_port()
+    test_every_master_has_an_upstream_with_every_replica_and_a_location_per_app()
 
 
 @pytest.mark.parametrize("app", APPS, ids=[a["streamlit_app_name"] for a in APPS])

@@ -35,16 +35,21 @@ def test_every_master_serves_the_app_alike():
     assert len(set(sums)) == 1, dict(zip(MASTERS, sums))
 
 
-def child_through(master, source=None, cookie=None, url=URL, port=8501):
-    """The child that a session from `source` (or with `cookie`) through `master` reaches."""
+def child_through(master, source=None, cookie=None, url=URL, ports=(8501,)):
+    """The child (address, or address:port with several ports: the replica) that a session from `source` (or with
+    `cookie`) through `master` reaches."""
+    def connections():
+        return dict(("%s:%d" % (ip, port) if len(ports) > 1 else ip, n)
+                    for port in ports for ip, n in established(master, port).items())
+
     async def probe():
-        before = established(master, port)
+        before = connections()
         found = {}
 
         async def look():
             await asyncio.sleep(0.5)
-            now = established(master, port)
-            found.update({ip: n - before.get(ip, 0) for ip, n in now.items() if n > before.get(ip, 0)})
+            now = connections()
+            found.update({key: n - before.get(key, 0) for key, n in now.items() if n > before.get(key, 0)})
         held, unused = await asyncio.gather(session(url, ORIGIN, 1.5, connect_to=(lab_address(master), 80), source=source,
                                                     cookie=cookie),
                                             look())
@@ -67,45 +72,45 @@ def test_a_client_reaches_the_same_child_through_either_master():
 SECOND = "secondApp"
 
 
-def page_cookie(master):
-    """The affinity cookie that the second app's page gets a new browser from `master` (public Host kept)."""
+def page(master, cookie=None):
+    """(status, the affinity cookies set) of the second app's page from `master` (public Host kept)."""
     connection = http.client.HTTPConnection(lab_address(master), 80, timeout=10)
     try:
-        connection.request("GET", "/%s/" % SECOND, headers={"Host": ORIGIN.split("://")[1]})
+        connection.request("GET", "/%s/" % SECOND, headers=dict({"Host": ORIGIN.split("://")[1]}, **({"Cookie": cookie} if cookie else {})))
         answer = connection.getresponse()
         answer.read()
-        assert answer.status == 200, answer.status
-        cookies = answer.headers.get_all("Set-Cookie") or []
     finally:
         connection.close()
-    affinity = [c for c in cookies if c.startswith("wsproxy_affinity=")]
-    assert len(affinity) == 1, cookies
+    return answer.status, [c for c in answer.headers.get_all("Set-Cookie") or [] if c.startswith("wsproxy_affinity=")]
+
+
+def page_cookie(master):
+    """The affinity cookie that the second app's page gets a new browser from `master`."""
+    status, affinity = page(master)
+    assert status == 200 and len(affinity) == 1, (status, affinity)
     # A session cookie for the app's path only, out of reach of the page's scripts.
     attributes = [part.strip().lower() for part in affinity[0].split(";")[1:]]
     assert set(attributes) == {"path=/%s/" % SECOND.lower(), "httponly", "samesite=lax"}, affinity[0]
     return affinity[0].split(";")[0]
 
 
-def test_browsers_from_one_address_spread_by_cookie_and_keep_their_child_through_either_master():
-    children = {lab_address(child): child for child in lab_nodes("child_nodes")}
-    url, port = lab_env.WS_ORIGIN + "/%s/_stcore/stream" % SECOND, 8502
+def test_browsers_from_one_address_spread_by_cookie_and_keep_their_replica_through_either_master():
+    children = dict((lab_address(child), child) for child in lab_nodes("child_nodes"))
+    url, ports = lab_env.WS_ORIGIN + "/%s/_stcore/stream" % SECOND, (8502, 8503)
     # Twelve browsers behind one address (this machine's, as behind a company NAT), each with the cookie its page got
-    # through one master, then reaching the app through every master.
+    # through one master, then reaching the app through every master: the same replica (child and port) each time.
     seen = {}
     for number in range(12):
         cookie = page_cookie(MASTERS[number % len(MASTERS)])
-        seen[cookie] = [children[child_through(master, cookie=cookie, url=url, port=port)] for master in MASTERS]
+        seen[cookie] = [child_through(master, cookie=cookie, url=url, ports=ports) for master in MASTERS]
     assert all(len(set(reached)) == 1 for reached in seen.values()), seen
-    # ip_hash would put all twelve on one child; the cookies spread them (all on one: a 1 in 2,048 chance).
-    assert len(set(reached[0] for reached in seen.values())) == 2, seen
+    # ip_hash would put all twelve on one replica; the cookies spread them over both children (all on one: a 1 in
+    # 2,048 chance) and over several of the four replicas.
+    assert len(set(children[reached[0].rsplit(":", 1)[0]] for reached in seen.values())) == 2, seen
+    assert len(set(reached[0] for reached in seen.values())) >= 3, seen
     # With the cookie, no new one: the browser keeps its key.
-    connection = http.client.HTTPConnection(lab_address(MASTERS[0]), 80, timeout=10)
-    connection.request("GET", "/%s/" % SECOND, headers={"Host": ORIGIN.split("://")[1], "Cookie": next(iter(seen))})
-    answer = connection.getresponse()
-    answer.read()
-    connection.close()
-    renewed = [c for c in answer.headers.get_all("Set-Cookie") or [] if c.startswith("wsproxy_affinity=")]
-    assert answer.status == 200 and not renewed, answer.headers
+    status, renewed = page(MASTERS[0], cookie=next(iter(seen)))
+    assert status == 200 and not renewed, renewed
 
 
 def test_a_master_set_apart_is_refused_before_any_change(run_playbook):
