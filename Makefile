@@ -182,13 +182,14 @@ checks: venv ## lint, sanity, galaxy-importer and pytest on the current core, on
 	$(MAKE) importer
 	$(MAKE) pytest
 
-bench: venv host ## Benchmarks that print figures (check time; stock vs sized nginx; the lab's RTT and converge ratios; 10,000 sessions on the lab).
+bench: venv host ## Benchmarks that print figures (check time; stock vs sized nginx; the lab's RTT and converge ratios; 10,000 sessions on the lab; one address: ip_hash vs cookie, 1 replica vs N).
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_websocket_handshake
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_nginx_capacity
 	ansible-playbook lab/up.yml
 	ansible-playbook site.yml
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab
 	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_lab_capacity
+	PYTHONPATH=$(COLLECTIONS) python -m tests.benchmarks.bench_affinity
 
 drain-figure: venv host ## The default scenario with the drain's baseline (a deploy without drain), which writes the README's drain table.
 	WSPROXY_DRAIN_BASELINE=1 $(MAKE) molecule SCENARIOS=default

@@ -59,12 +59,13 @@ def site(extra):
     return done.returncode, done.stdout + done.stderr
 
 
-def sized(target, nodes):
-    """Deploy with the roles sized for `target` sessions, or for what they say fits here."""
-    wanted = {"nginx_location_max_sessions": target, "streamlit_max_sessions": -(-target // len(nodes))}
+def sized(target, nodes, replicas=1, extra=None):
+    """Deploy with the roles sized for `target` sessions, or for what they say fits here (with `extra` variables;
+    streamlit_max_sessions holds for each of the `replicas` of each child)."""
+    wanted = {"nginx_location_max_sessions": target, "streamlit_max_sessions": -(-target // (len(nodes) * replicas))}
     notes = []
     for unused_attempt in range(3):
-        returncode, output = site(wanted)
+        returncode, output = site(dict(extra or {}, **wanted))
         if returncode == 0:
             return wanted, notes
         lowered = False

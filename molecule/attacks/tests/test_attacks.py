@@ -26,12 +26,11 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import 
 from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, changed_nowhere, recap, whole_module
 
 sys.path.insert(0, str(PROJECT / "tests" / "integration"))
-sys.path.insert(0, str(PROJECT / "tests"))
-import figures  # noqa: E402  pylint: disable=wrong-import-position
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from peers import diagnose  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import lab_address, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
-from sign_in import CLIENT_ID, CLIENT_SECRET, AuthService, Provider, gateway, rendered_texts, sign_in  # noqa: E402  pylint: disable=wrong-import-position
+import figures
+import lab_env
+from peers import diagnose
+from sessions import lab_address, source_addresses
+from sign_in import CLIENT_ID, CLIENT_SECRET, AuthService, Provider, gateway, rendered_texts, sign_in
 
 testinfra_hosts = ["ansible://master"]
 

@@ -6,17 +6,15 @@ for both engines."""
 import json
 import os
 import re
-import sys
 
 import pytest
 import testinfra
 import yaml
 
-from conftest import PROJECT, changed_nowhere
+from conftest import changed_nowhere
 
-sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import engine_of, lab_address, on  # noqa: E402  pylint: disable=wrong-import-position
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import engine_of, lab_address, on
+import lab_env
 
 testinfra_hosts = ["ansible://child_nodes"]
 

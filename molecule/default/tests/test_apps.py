@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -14,9 +13,8 @@ from playwright.sync_api import expect
 
 from conftest import APP_TITLE, PROJECT, changed_nowhere
 
-sys.path.insert(0, str(PROJECT / "tests"))
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import engine_of, lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env
+from sessions import engine_of, lab_address, lab_nodes, on
 
 # The scenario's converge reads the same file (molecule.yml, --extra-vars).
 APPS_FILE = os.environ.get("WSPROXY_APPS_FILE", str(PROJECT / "molecule" / "default" / "vars" / "apps.yml"))

@@ -2,7 +2,6 @@
 """Verify of the default scenario: a real Chromium uses the app through the lab master."""
 import json
 import os
-import sys
 import time
 
 import pytest
@@ -11,9 +10,8 @@ from playwright.sync_api import expect
 
 from conftest import APP_TITLE, APP_URL, LAB_INVENTORY, PROJECT
 
-sys.path.insert(0, str(PROJECT / "tests"))
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import engine_of, lab_address, lab_nodes, on  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env
+from sessions import engine_of, lab_address, lab_nodes, on
 
 testinfra_hosts = ["ansible://child_nodes"]
 

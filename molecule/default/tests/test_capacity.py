@@ -4,14 +4,9 @@ through the master from many client addresses, all held, spread over both childr
 address, ip_hash gives them all to one child (why the benchmark opens them from many)."""
 import asyncio
 import resource
-import sys
 
-
-from conftest import PROJECT
-
-sys.path.insert(0, str(PROJECT / "tests"))
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import crowd, established, lab_address, run, source_addresses, summary  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env
+from sessions import crowd, established, lab_address, run, source_addresses, summary
 
 URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
 ORIGIN = lab_env.ORIGIN

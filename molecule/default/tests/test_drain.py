@@ -20,7 +20,6 @@ CI time it runs only with WSPROXY_DRAIN_BASELINE=1 (`make drain-figure`), which 
 import json
 import os
 import re
-import sys
 import threading
 import time
 from datetime import datetime
@@ -31,10 +30,9 @@ import yaml
 
 from conftest import ARTIFACTS, LAB_INVENTORY, PROJECT, recap
 
-sys.path.insert(0, str(PROJECT / "tests"))
-import figures  # noqa: E402  pylint: disable=wrong-import-position
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import SteadyLoad, engine_of, established, lab_address, lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
+import figures
+import lab_env
+from sessions import SteadyLoad, engine_of, established, lab_address, lab_nodes
 
 testinfra_hosts = ["ansible://child_nodes"]
 

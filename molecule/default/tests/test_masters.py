@@ -6,15 +6,11 @@ refused before any change."""
 import asyncio
 import http.client
 import re
-import sys
 
 import pytest
 
-from conftest import PROJECT
-
-sys.path.insert(0, str(PROJECT / "tests"))
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env
+from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses
 
 URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
 ORIGIN = lab_env.ORIGIN

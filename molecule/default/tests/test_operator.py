@@ -2,16 +2,14 @@
 """Verify what operators do to a converged lab: --check, --tags and --limit, each proven by what it ran
 and what it changed."""
 import json
-import sys
 
 import pytest
 import testinfra
 
-from conftest import LAB_INVENTORY, PROJECT, changed_nowhere, recap
+from conftest import LAB_INVENTORY, changed_nowhere, recap
 
-sys.path.insert(0, str(PROJECT / "tests"))
-import lab_env  # noqa: E402  pylint: disable=wrong-import-position
-from sessions import lab_nodes  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env
+from sessions import lab_nodes
 
 MASTER, CHILD_1, CHILD_2 = lab_env.node("master"), lab_env.node("child-1"), lab_env.node("child-2")
 # Every master of the lab (this scenario runs two): the hand edit below is made on MASTER only.

@@ -2,7 +2,6 @@
 """Verify of the nginx_location scenario: the master proxies the app, and never goes down."""
 import asyncio
 import os
-import sys
 import threading
 import time
 import urllib.request
@@ -10,10 +9,9 @@ import urllib.request
 import pytest
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
-from conftest import PROJECT, changed_nowhere
+from conftest import changed_nowhere
 
-sys.path.insert(0, str(PROJECT / "tests"))
-from sessions import session  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import session
 
 testinfra_hosts = ["ansible://master"]
 

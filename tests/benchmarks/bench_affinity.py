@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Affinity and replicas under load from ONE client address (issue 20), side by side in one run.
+
+Rows, each on the lab converged for it (site.yml with the row's nginx_location_sticky and streamlit_replicas, and the
+roles sized for the sessions asked, lowered to what they say fits here):
+  1. one address, ip_hash, 1 replica per child;
+  2. one address, cookie, 1 replica per child;
+  3. one address, cookie, BENCH_REPLICAS replicas per child;
+  4. BENCH_SOURCES addresses (a /24 each), ip_hash, BENCH_REPLICAS replicas per child.
+Each session opens like a browser: GET the app's page through the master (nginx sets the affinity cookie there), then
+the WebSocket with that cookie, the public Origin and the `streamlit` subprotocol; it is held BENCH_HOLD s and pings
+every BENCH_PING s, timing each pong. BENCH_PROCESSES processes open the sessions, each its share at its share of the
+rate: one process here may hold at most 20,000 files.
+Per row: held, failed (handshakes) and dropped (closed, cut), each replica's share of the master's connections to the
+children, each nginx worker's share of the master's sockets, the RSS of nginx and of each replica, and the p50/p99 ping
+RTT under load. The lab is converged back to its inventory at the end.
+Environment: BENCH_SESSIONS (20000), BENCH_RATE (200 per s), BENCH_HOLD (120 s), BENCH_PING (20 s), BENCH_REPLICAS (2),
+BENCH_SOURCES (64), BENCH_PROCESSES (4). Not a pass/fail test; needs root (source addresses on the lab bridge), the lab up.
+"""
+import asyncio
+import multiprocessing
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from websockets.asyncio.client import connect
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "tests"))
+import figures  # noqa: E402  pylint: disable=wrong-import-position
+import lab_env  # noqa: E402  pylint: disable=wrong-import-position
+from sessions import established, lab_address, lab_nodes, on, source_addresses  # noqa: E402  pylint: disable=wrong-import-position
+from tests.benchmarks.bench_lab_capacity import site, sized  # noqa: E402  pylint: disable=wrong-import-position
+
+MASTER = lab_env.node("master")
+PREFIX = "streamlitApp"
+PORT = 8501
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "20000"))
+RATE = float(os.environ.get("BENCH_RATE", "200"))
+HOLD = float(os.environ.get("BENCH_HOLD", "120"))
+PING = float(os.environ.get("BENCH_PING", "20"))
+REPLICAS = int(os.environ.get("BENCH_REPLICAS", "2"))
+SOURCES = int(os.environ.get("BENCH_SOURCES", "64"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "4"))
+
+
+async def page_cookie(host, port, source):
+    """The affinity cookie the app's page sets for a new browser ('' when the proxy sets none)."""
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0) if source else None)
+    try:
+        writer.write(("GET /%s/ HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                      % (PREFIX, urlsplit(lab_env.ORIGIN).netloc)).encode())
+        # To the end: nginx closes first (Connection: close), so the TIME_WAIT is the master's, and this machine's one
+        # address keeps its ports for the WebSockets.
+        head = (await asyncio.wait_for(reader.read(), 30)).decode("latin-1").split("\r\n\r\n", 1)[0]
+    finally:
+        writer.close()
+    if not head.startswith("HTTP/1.1 200"):
+        raise RuntimeError("page: " + head.split("\r\n", 1)[0])
+    found = re.search(r"(?im)^set-cookie:\s*(wsproxy_affinity=[^;\r\n]*)", head)
+    return found.group(1) if found else ""
+
+
+async def browser(host, port, source):
+    """One browser-like session: {'outcome': held/failed/closed/cut, 'detail', 'rtts': [s, ...]}."""
+    rtts = []
+    try:
+        cookie = await page_cookie(host, port, source)
+        websocket = await connect(
+            "%s/%s/_stcore/stream" % (lab_env.WS_ORIGIN, PREFIX), origin=lab_env.ORIGIN, subprotocols=["streamlit"],
+            host=host, port=port, open_timeout=30, ping_interval=None, max_size=None,
+            additional_headers={"Cookie": cookie} if cookie else None, local_addr=(source, 0) if source else None)
+    except Exception as exc:  # pylint: disable=broad-except  # every failure to open is a failed handshake
+        return {"outcome": "failed", "detail": "%s: %s" % (type(exc).__name__, exc), "rtts": rtts}
+    ends = time.monotonic() + HOLD
+    try:
+        while time.monotonic() < ends:
+            await asyncio.sleep(min(PING, max(0, ends - time.monotonic())))
+            if time.monotonic() >= ends:
+                break
+            sent = time.monotonic()
+            await asyncio.wait_for(await websocket.ping(), 10)
+            rtts.append(time.monotonic() - sent)
+        await websocket.close()
+        return {"outcome": "held", "detail": "", "rtts": rtts}
+    except Exception as exc:  # pylint: disable=broad-except  # ended early: by the server, or the connection went
+        received = websocket.protocol.close_rcvd
+        return {"outcome": "closed" if received else "cut", "detail": "%s: %s" % (type(exc).__name__, exc), "rtts": rtts}
+
+
+def worker(args):
+    """One load process: its share of the sessions at its share of the rate, from the sources in turn."""
+    count, rate, host, port, sources, offset = args
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+
+    async def crowd():
+        tasks, next_at = [], time.monotonic() + offset
+        await asyncio.sleep(offset)
+        for number in range(count):
+            tasks.append(asyncio.create_task(browser(host, port, sources[number % len(sources)])))
+            next_at += 1.0 / rate
+            await asyncio.sleep(max(0, next_at - time.monotonic()))
+        return await asyncio.gather(*tasks)
+    return asyncio.run(crowd())
+
+
+def replicas_rss_mib(node):
+    """The RSS of each Streamlit process on a child (one per replica), in MiB."""
+    return [int(line.split(None, 1)[0]) / 1024.0 for line in on(node, "ps -eo rss=,args=").splitlines()
+            if "streamlit" in line and " run " in line]
+
+
+def socket_link(fd):
+    """Whether a descriptor of another process is a socket (it may close while it is read)."""
+    try:
+        return os.readlink(fd).startswith("socket:")
+    except OSError:
+        return False
+
+
+def nginx_sample():
+    """({worker pid: sockets}, nginx's RSS in MiB) on the master. The sockets are read from this machine's /proc: root in
+    the master's container may not read the links of the workers' descriptors."""
+    per_worker = {}
+    listed = subprocess.run(["docker", "top", MASTER, "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    for line in listed.splitlines()[1:]:
+        pid, args = line.strip().split(None, 1)
+        if args.startswith("nginx: worker"):
+            per_worker[pid] = sum(1 for fd in Path("/proc/%s/fd" % pid).iterdir() if socket_link(fd))
+    rss = sum(int(value) for value in on(MASTER, "ps -C nginx -o rss=").split()) / 1024.0
+    return per_worker, rss
+
+
+def run_row(label, replicas, sources):
+    """Open SESSIONS from `sources` in PROCESSES processes; measure while they are held."""
+    host, nodes = lab_address(MASTER), lab_nodes("child_nodes")
+    addresses = dict((lab_address(node), node.replace(lab_env.NAME + "-", "")) for node in nodes)
+    share = [SESSIONS // PROCESSES + (1 if n < SESSIONS % PROCESSES else 0) for n in range(PROCESSES)]
+    jobs = [(count, RATE / PROCESSES, host, 80, sources, n / RATE) for n, count in enumerate(share)]
+    start = time.monotonic()
+    with multiprocessing.Pool(PROCESSES) as pool:
+        pending = pool.map_async(worker, jobs)
+        # Once every session was asked for and had time to open, sample the master and the children.
+        time.sleep(min(SESSIONS / RATE + 10, SESSIONS / RATE + HOLD / 2))
+        # Every replica, also one that got no session.
+        per_replica = dict(("%s:%d" % (name, port), 0) for name in addresses.values() for port in range(PORT, PORT + replicas))
+        for port in range(PORT, PORT + replicas):
+            for ip, count in established(MASTER, port).items():
+                per_replica["%s:%d" % (addresses.get(ip, ip), port)] = count
+        per_worker, nginx_rss = nginx_sample()
+        rss = dict((addresses[lab_address(node)], replicas_rss_mib(node)) for node in nodes)
+        results = [result for part in pending.get() for result in part]
+    took = time.monotonic() - start
+    rtts = sorted(rtt for result in results for rtt in result["rtts"])
+    row = {"label": label, "held": sum(r["outcome"] == "held" for r in results),
+           "failed": sum(r["outcome"] == "failed" for r in results),
+           "dropped": sum(r["outcome"] in ("closed", "cut") for r in results),
+           "details": sorted(set(r["detail"][:120] for r in results if r["outcome"] != "held"))[:3],
+           "per_replica": per_replica, "per_worker": sorted(per_worker.values(), reverse=True), "nginx_rss": nginx_rss,
+           "rss": rss, "p50": statistics.median(rtts) * 1000 if rtts else None,
+           "p99": rtts[int(len(rtts) * 0.99) - 1] * 1000 if rtts else None, "seconds": took}
+    mean = sum(per_replica.values()) / float(len(per_replica)) if per_replica else 0
+    row["spread"] = max(abs(n - mean) / mean for n in per_replica.values()) * 100 if mean else None
+    print("\n%s: %d asked at %.0f/s in %d processes from %d address(es), held %.0f s (%.0f s in all)"
+          % (label, SESSIONS, RATE, PROCESSES, len(sources), HOLD, took))
+    print("  held %(held)d, failed %(failed)d, dropped %(dropped)d" % row)
+    for detail in row["details"]:
+        print("    e.g. %s" % detail)
+    print("  per replica: %s (largest gap from the mean: %s)" % (
+        ", ".join("%s %d" % item for item in sorted(per_replica.items())),
+        "%.0f %%" % row["spread"] if row["spread"] is not None else "-"))
+    print("  nginx workers' sockets: %s; nginx RSS %.0f MiB; replicas' RSS (MiB): %s" % (
+        " / ".join(str(n) for n in row["per_worker"]), nginx_rss,
+        "; ".join("%s %s" % (node, " / ".join("%.0f" % m for m in mibs)) for node, mibs in sorted(rss.items()))))
+    print("  ping RTT p50 %s ms, p99 %s ms" % tuple("%.1f" % v if v is not None else "-" for v in (row["p50"], row["p99"])))
+    return row
+
+
+def main():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    nodes = lab_nodes("child_nodes")
+    rows, applied = [], []
+    with source_addresses(lab_env.NAME, SOURCES) as many:
+        for label, sticky, replicas, sources in (
+                ("one address, ip_hash, 1 replica per child", "ip_hash", 1, [None]),
+                ("one address, cookie, 1 replica per child", "cookie", 1, [None]),
+                ("one address, cookie, %d replicas per child" % REPLICAS, "cookie", REPLICAS, [None]),
+                ("%d addresses, ip_hash, %d replicas per child" % (SOURCES, REPLICAS), "ip_hash", REPLICAS, list(many))):
+            wanted, notes = sized(SESSIONS, nodes, replicas, {"nginx_location_sticky": sticky, "streamlit_replicas": replicas})
+            applied.append((label, wanted, notes))
+            print("\n%s: site.yml with %s%s" % (label, ", ".join("%s=%s" % item for item in wanted.items()),
+                                                "".join(" (%s)" % note for note in notes)))
+            time.sleep(5)
+            rows.append(run_row(label, replicas, sources))
+    returncode, output = site({})
+    print("\nLab converged back to its inventory: %s" % ("ok" if returncode == 0 else "FAILED\n" + output[-2000:]))
+    header = ["sessions from", "held", "failed / dropped", "per replica", "largest gap from the mean", "per nginx worker (sockets)",
+              "nginx RSS", "replicas' RSS (MiB)", "ping RTT p50 / p99"]
+    table = figures.table(header, [[
+        row["label"], row["held"], "%d / %d" % (row["failed"], row["dropped"]),
+        " / ".join(str(n) for unused, n in sorted(row["per_replica"].items())),
+        "%.0f %%" % row["spread"] if row["spread"] is not None else "-",
+        " / ".join(str(n) for n in row["per_worker"]), "%.0f MiB" % row["nginx_rss"],
+        "; ".join(" / ".join("%.0f" % m for m in mibs) for unused, mibs in sorted(row["rss"].items())),
+        "%s / %s ms" % tuple("%.1f" % v if v is not None else "-" for v in (row["p50"], row["p99"]))] for row in rows])
+    print("\n" + table)
+    figures.write("bench-affinity", "make bench (tests/benchmarks/bench_affinity.py)", (
+        "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions per row "
+        "(the page first, then the WebSocket with the cookie it set, Origin, `streamlit` subprotocol, a ping every %.0f s), "
+        "opened through the master at %.0f/s by %d processes and held %.0f s. Each row on the lab converged for it: %s.\n\n%s") % (
+        figures.nginx_version(MASTER), len(nodes), SESSIONS, PING, RATE, PROCESSES, HOLD,
+        "; ".join("%s: %s%s" % (label, ", ".join("`%s: %s`" % item for item in wanted.items()),
+                                "".join(" (%s)" % note.rstrip(".") for note in notes)) for label, wanted, notes in applied),
+        table))
+
+
+if __name__ == "__main__":
+    main()
