@@ -16,12 +16,12 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import replica_count, replica_ports, split_origin
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import replica_count, replica_port, replica_ports, split_origin
 
 
 def replica_names(name, count):
     """The containers of an app's replicas: `name` (the first replica keeps the one-container name), then name-2, ..."""
-    return [name] + ["%s-%d" % (name, number) for number in range(2, len(replica_ports(0, count)) + 1)]
+    return [name] + ["%s-%d" % (name, number) for number in range(2, replica_count(count) + 1)]
 
 
 def replicas(name, port, count):
@@ -39,7 +39,7 @@ def extra_replicas(listed, name, port, count):
         match = re.match(re.escape(name) + r"-([0-9]+)\Z", str(listed_name))
         if match and int(match.group(1)) > keep:
             number = int(match.group(1))
-            found.append({"index": number, "name": listed_name, "port": int(port) + number - 1})
+            found.append({"index": number, "name": listed_name, "port": replica_port(port, number)})
     return sorted(found, key=lambda replica: replica["index"])
 
 

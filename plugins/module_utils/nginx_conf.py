@@ -53,9 +53,14 @@ def replica_count(value, where="streamlit_replicas"):
     return int(text)
 
 
+def replica_port(port, index):
+    """The port replica `index` (from 1) of an app is published on: the app's port, then the next ones."""
+    return int(port) + int(index) - 1
+
+
 def replica_ports(port, count):
-    """The ports a node publishes an app's replicas on: the app's port, then the next ones (replica k: port + k - 1)."""
-    return [int(port) + number for number in range(replica_count(count))]
+    """The ports a node publishes an app's replicas on, replica 1 first."""
+    return [replica_port(port, index) for index in range(1, replica_count(count) + 1)]
 
 
 def _node_value(facts, app, key, default):
