@@ -17,6 +17,8 @@ description:
     M(wsproxy.streamlit.nginx_workers).
   - V(fits), V(dropin) (raise LimitNOFILE of nginx.service, when allowed and systemd can), or V(fail) with a
     message that names the variable and the largest value that fits.
+  - With O(workers) (an even spread, from C(reuseport)), each worker is sized for its share, and when that does not
+    fit, more workers (up to 32) come before a drop-in, and the plan holds V(worker_processes).
   - No number (V(null)) means the default, lowered to what fits where it does not and no drop-in is allowed; the
     message says what was chosen and why. Only a number the user set fails.
 author:
@@ -38,16 +40,22 @@ options:
     description: Whether a systemd drop-in (and one restart of nginx) may raise the limit.
     type: bool
     required: true
+  workers:
+    description: The workers that serve now, when new connections are spread evenly over them (C(reuseport));
+      V(null) when one worker may take them all.
+    type: int
 """
 
 EXAMPLES = r"""
 plan: "{{ 10000 | wsproxy.streamlit.nginx_nofile_plan(workers.masters[0], workers.init, false) }}"
+# Behind a listen with reuseport: sized per worker, more workers when a share does not fit.
+even: "{{ 20000 | wsproxy.streamlit.nginx_nofile_plan(workers.masters[0], workers.init, false, workers.workers | length) }}"
 """
 
 RETURN = r"""
 _value:
   description: V(action), V(sessions) (what the sizing is for), V(msg), V(worker_connections), V(rlimit_nofile)
-    and V(most).
+    and V(most); V(worker_processes) when more workers are needed.
   type: dict
 """
 

@@ -15,6 +15,8 @@ description:
   - A proxied session is two connections (browser and child); every worker is sized for all sessions, because
     nginx's default accept may give one worker most of them. 512 spare connections, and 1,024 spare files for
     logs, listening sockets and the temp files of buffered uploads.
+  - With O(workers) (a listen with C(reuseport), which spreads new connections evenly over the workers), each
+    worker is sized for its share, 5/4 of sessions / workers.
 author:
   - wsproxy.streamlit maintainers (@wsproxy)
 options:
@@ -22,10 +24,14 @@ options:
     description: The sessions the master must hold; V(null) for the default (10,000).
     type: int
     required: true
+  workers:
+    description: The workers that share the sessions evenly (C(reuseport)); V(null) when one may take them all.
+    type: int
 """
 
 EXAMPLES = r"""
 sizing: "{{ 10000 | wsproxy.streamlit.nginx_sizing }}"   # {worker_connections: 20512, rlimit_nofile: 21536}
+shared: "{{ 10000 | wsproxy.streamlit.nginx_sizing(2) }}"   # {worker_connections: 13012, rlimit_nofile: 14036}
 """
 
 RETURN = r"""

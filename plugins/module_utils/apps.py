@@ -16,6 +16,8 @@ __metaclass__ = type
 
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.nginx_conf import replica_count, replica_port, replica_ports, split_origin
 
 
@@ -110,3 +112,23 @@ def problems(apps, keys, defaults):
             else:
                 seen[(key, value)] = (number, why)
     return found
+
+
+LISTENS = (("nginx_location_listen_http", "nginx_location_http_port"), ("nginx_location_listen_https", "nginx_location_https_port"))
+
+
+def listen_owners(apps):
+    """{port: app name}: the app whose server block (server mode) puts reuseport on its listen for that port.
+
+    nginx takes socket options such as reuseport once per address and port, so one server block carries them:
+    on each port, the first app (in wsproxy_apps' order) in server mode that listens there with
+    nginx_location_reuseport. apps: {name: resolved variables}, in that order.
+    """
+    owners = {}
+    for name, app in apps.items():
+        if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", True)):
+            continue
+        for switch, port in LISTENS:
+            if boolean(app.get(switch, False)) and app.get(port) is not None:
+                owners.setdefault(int(app[port]), name)
+    return owners

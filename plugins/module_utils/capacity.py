@@ -7,7 +7,11 @@
 One place for the sizing of both roles:
 - nginx: a proxied session is two connections (browser and child), each one file. With
   nginx's default accept (no accept_mutex, EPOLLEXCLUSIVE) one worker may take most of the
-  new connections, so every worker is sized for all sessions.
+  new connections, so every worker is sized for all sessions. With `reuseport` on the listen
+  (server mode), each worker has a listening socket of its own and the kernel spreads new
+  connections over them by a hash of the client's address and port: a worker is sized for its
+  share (sessions / workers) with a margin, and more workers are asked for when one worker's
+  share does not fit the open files nginx can get.
 - Streamlit 1.67: about 4 files per session, the WebSocket plus the event loop every
   AppSession creates for its script (an epoll and a self-pipe socket pair,
   streamlit/runtime/app_session.py). Measured: 1,000 sessions, 4,007 files.
@@ -40,16 +44,48 @@ NGINX_DEFAULT_SESSIONS = 10000
 STREAMLIT_DEFAULT_SESSIONS = 4000
 
 
-def nginx_sizing(sessions):
-    """worker_connections and worker_rlimit_nofile for `sessions` proxied WebSockets (None: the default)."""
+# With reuseport, a worker's share of the sessions is sized 5/4 of an even share: the kernel's hash is even over
+# thousands of connections (tests/benchmarks/bench_affinity.py prints each worker's sockets), and the quarter covers
+# a lumpy start and the connections of a reload's old workers.
+SPREAD_MARGIN = (5, 4)
+# The most workers the sizing asks for (worker_processes): each costs a process and its memory, not a core.
+NGINX_MOST_WORKERS = 32
+
+
+def nginx_share(sessions, workers=None):
+    """The sessions one worker is sized for: all of them, or with `workers` sharing them evenly (reuseport) its
+    share with SPREAD_MARGIN, never more than all."""
+    sessions = int(sessions)
+    if not workers:
+        return sessions
+    numerator, denominator = SPREAD_MARGIN
+    return min(sessions, -(-sessions * numerator // (denominator * int(workers))))
+
+
+def nginx_sizing(sessions, workers=None):
+    """worker_connections and worker_rlimit_nofile for `sessions` proxied WebSockets (None: the default), each worker
+    sized for all of them, or for its share when `workers` share them evenly (reuseport)."""
     sessions = NGINX_DEFAULT_SESSIONS if sessions is None else sessions
-    connections = int(sessions) * NGINX_FILES_PER_SESSION + NGINX_SPARE_CONNECTIONS
+    connections = nginx_share(sessions, workers) * NGINX_FILES_PER_SESSION + NGINX_SPARE_CONNECTIONS
     return {"worker_connections": connections, "rlimit_nofile": connections + NGINX_SPARE_FILES}
 
 
-def nginx_max_sessions(nofile):
-    """The most sessions whose worker_rlimit_nofile fits in `nofile`."""
-    return max(0, (int(nofile) - NGINX_SPARE_FILES - NGINX_SPARE_CONNECTIONS) // NGINX_FILES_PER_SESSION)
+def nginx_max_sessions(nofile, workers=None):
+    """The most sessions whose worker_rlimit_nofile fits in `nofile` (with `workers` sharing them evenly)."""
+    share = max(0, (int(nofile) - NGINX_SPARE_FILES - NGINX_SPARE_CONNECTIONS) // NGINX_FILES_PER_SESSION)
+    if not workers:
+        return share
+    numerator, denominator = SPREAD_MARGIN
+    return max(share, share * denominator * int(workers) // numerator)
+
+
+def nginx_workers_needed(sessions, workers, nofile):
+    """The fewest workers, `workers` or more (at most NGINX_MOST_WORKERS), whose even shares of `sessions` each fit
+    in `nofile`; None when even that many do not."""
+    for count in range(max(1, int(workers)), NGINX_MOST_WORKERS + 1):
+        if nginx_sizing(sessions, count)["rlimit_nofile"] <= nofile:
+            return count
+    return None
 
 
 def streamlit_nofile(sessions):
@@ -88,39 +124,53 @@ def nofile_ceiling(hard, can_raise, nr_open=NR_OPEN):
     return min(hard, nr_open)
 
 
-def nginx_nofile_plan(sessions, master, init, raise_allowed, variable="nginx_location_max_sessions",
+def nginx_nofile_plan(sessions, master, init, raise_allowed, workers=None, variable="nginx_location_max_sessions",
                       switch="nginx_location_raise_service_nofile"):
     """What it takes for nginx's workers to hold `sessions` (None: the user set nothing).
 
     master: {'pid', 'nofile_ceiling', 'ppid'} of the running nginx master;
-    init: {'comm', 'nofile_ceiling'} of PID 1.
+    init: {'comm', 'nofile_ceiling'} of PID 1;
+    workers: how many workers serve now, when new connections are spread evenly over them (reuseport); None when
+    one worker may take them all.
     Returns {'action': 'fits' | 'dropin' | 'fail', 'sessions', 'rlimit_nofile', 'worker_connections', 'msg',
-    'most'}; sessions: what the sizing is for; most: the largest number of sessions that fits the
-    master's ceiling as it is. Unset, the default is lowered to `most` where it does not fit and no
-    drop-in was allowed, and msg says so; set, it fails instead.
+    'most'}, and 'worker_processes' when more workers make each one's share fit (before a drop-in is needed).
+    sessions: what the sizing is for; most: the largest number of sessions that fits the master's ceiling as it is
+    (with up to NGINX_MOST_WORKERS workers when the spread is even). Unset, the default is lowered to `most` where
+    it does not fit and no drop-in was allowed, and msg says so; set, it fails instead.
     """
     explicit = sessions is not None
     sessions = int(sessions) if explicit else NGINX_DEFAULT_SESSIONS
-    most = nginx_max_sessions(master["nofile_ceiling"])
-    plan = dict(nginx_sizing(sessions), action="fits", sessions=sessions, most=most,
+    ceiling = master["nofile_ceiling"]
+    most = nginx_max_sessions(ceiling, NGINX_MOST_WORKERS if workers else None)
+    plan = dict(nginx_sizing(sessions, workers), action="fits", sessions=sessions, most=most,
                 msg="" if explicit else "%s is not set: sized for %s sessions, the default." % (variable, sessions))
-    need = plan["rlimit_nofile"]
-    if need <= master["nofile_ceiling"]:
+    if plan["rlimit_nofile"] <= ceiling:
         return plan
+    more = nginx_workers_needed(sessions, workers, ceiling) if workers else None
+    if more:
+        plan.update(nginx_sizing(sessions, more), worker_processes=more)
+        plan["msg"] = (plan["msg"] + " " if plan["msg"] else "") + (
+            "worker_processes %s, not %s: each worker's share of %s sessions then fits the %s open files nginx's"
+            " master (pid %s) can give it." % (more, workers, sessions, ceiling, master["pid"]))
+        return plan
+    need = plan["rlimit_nofile"]
     systemd = init.get("comm") == "systemd" and master.get("ppid") == 1
     if raise_allowed and systemd and need <= init["nofile_ceiling"]:
         plan["action"] = "dropin"
         return plan
     if not explicit:
-        plan.update(nginx_sizing(most), sessions=most, msg=(
+        lowered = nginx_workers_needed(most, workers, ceiling) if workers else None
+        plan.update(nginx_sizing(most, lowered or workers), sessions=most, msg=(
             "%s is not set: sized for %s sessions, not the default %s, because nginx's master (pid %s) can give its"
             " workers at most %s open files (its hard limit, without CAP_SYS_RESOURCE to go past it). Set %s to"
-            " decide yourself%s." % (variable, most, sessions, master["pid"], master["nofile_ceiling"], variable,
+            " decide yourself%s." % (variable, most, sessions, master["pid"], ceiling, variable,
                                      "" if not systemd else ", and %s: true to raise nginx.service's limit" % switch)))
+        if lowered and lowered != workers:
+            plan["worker_processes"] = lowered
         return plan
     head = ("%s: %s needs worker_rlimit_nofile %s, above what nginx's master (pid %s) can give its workers: "
             "a hard open-file limit of %s without CAP_SYS_RESOURCE to go past it. Set %s to %s or less"
-            % (variable, sessions, need, master["pid"], master["nofile_ceiling"], variable, most))
+            % (variable, sessions, need, master["pid"], ceiling, variable, most))
     if not systemd:
         plan.update(action="fail", msg=head + ", or raise the hard limit of whatever starts nginx (it does not run"
                                               " under systemd here).")

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Affinity and replicas under load from ONE client address (issue 20), side by side in one run.
 
-Rows, each on the lab converged for it (site.yml with the row's nginx_location_sticky and streamlit_replicas, and the
-roles sized for the sessions asked, lowered to what they say fits here):
+Rows, each on the lab converged for it (site.yml with the row's nginx_location_sticky and streamlit_replicas, the
+master's server block in server mode, whose listen carries reuseport, and the roles sized for the sessions asked:
+each replica for 5/4 of its mean share, both lowered to what the roles say fits here):
   1. one address, ip_hash, 1 replica per child;
   2. one address, cookie, 1 replica per child;
   3. one address, cookie, BENCH_REPLICAS replicas per child;
@@ -14,7 +15,7 @@ rate: one process here may hold at most 20,000 files.
 Per row: held, failed (handshakes) and dropped (closed, cut), each replica's share of the master's connections to the
 children, each nginx worker's share of the master's sockets, the RSS of nginx and of each replica, and the p50/p99 ping
 RTT under load. The lab is converged back to its inventory at the end.
-Environment: BENCH_SESSIONS (20000), BENCH_RATE (200 per s), BENCH_HOLD (120 s), BENCH_PING (20 s), BENCH_REPLICAS (2),
+Environment: BENCH_SESSIONS (20000), BENCH_RATE (200 per s), BENCH_HOLD (120 s), BENCH_PING (20 s), BENCH_REPLICAS (3),
 BENCH_SOURCES (64), BENCH_PROCESSES (4). Not a pass/fail test; needs root (source addresses on the lab bridge), the lab up.
 """
 import asyncio
@@ -45,7 +46,12 @@ SESSIONS = int(os.environ.get("BENCH_SESSIONS", "20000"))
 RATE = float(os.environ.get("BENCH_RATE", "200"))
 HOLD = float(os.environ.get("BENCH_HOLD", "120"))
 PING = float(os.environ.get("BENCH_PING", "20"))
-REPLICAS = int(os.environ.get("BENCH_REPLICAS", "2"))
+REPLICAS = int(os.environ.get("BENCH_REPLICAS", "3"))
+# Server mode on the lab's public origin (port 80 of the master): the role writes the listen, with reuseport, so each
+# nginx worker is sized for its share and the sessions are not capped by one worker's open files.
+SERVER_MODE = {"nginx_location_mode": "server", "nginx_location_include_in": "", "nginx_location_http_port": 80}
+# Each replica is sized 5/4 above its mean share: the cookie's consistent hash is not exact (15 % over 4 replicas).
+HEADROOM = (5, 4)
 SOURCES = int(os.environ.get("BENCH_SOURCES", "64"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "4"))
 
@@ -192,14 +198,18 @@ def main():
                 ("one address, cookie, 1 replica per child", "cookie", 1, [None]),
                 ("one address, cookie, %d replicas per child" % REPLICAS, "cookie", REPLICAS, [None]),
                 ("%d addresses, ip_hash, %d replicas per child" % (SOURCES, REPLICAS), "ip_hash", REPLICAS, list(many))):
-            wanted, notes = sized(SESSIONS, nodes, replicas, {"nginx_location_sticky": sticky, "streamlit_replicas": replicas})
+            wanted, notes = sized(SESSIONS, nodes, replicas, dict(SERVER_MODE, nginx_location_sticky=sticky,
+                                                                  streamlit_replicas=replicas), HEADROOM)
             applied.append((label, wanted, notes))
             print("\n%s: site.yml with %s%s" % (label, ", ".join("%s=%s" % item for item in wanted.items()),
                                                 "".join(" (%s)" % note for note in notes)))
             time.sleep(5)
             rows.append(run_row(label, replicas, sources))
+    # Back to the lab's snippet mode (the role removes the server block of server mode).
     returncode, output = site({})
-    print("\nLab converged back to its inventory: %s" % ("ok" if returncode == 0 else "FAILED\n" + output[-2000:]))
+    left = on(MASTER, "ls /etc/nginx/conf.d/wsproxy-server-streamlit.conf 2>/dev/null || true").strip()
+    outcome = "ok" if returncode == 0 else "FAILED\n" + output[-2000:]
+    print("\nLab converged back to its inventory: %s%s" % (outcome, "; but %s is still there" % left if left else ""))
     header = ["sessions from", "held", "failed / dropped", "per replica", "largest gap from the mean", "per nginx worker (sockets)",
               "nginx RSS", "replicas' RSS (MiB)", "ping RTT p50 / p99"]
     table = figures.table(header, [[
@@ -213,7 +223,8 @@ def main():
     figures.write("bench-affinity", "make bench (tests/benchmarks/bench_affinity.py)", (
         "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions per row "
         "(the page first, then the WebSocket with the cookie it set, Origin, `streamlit` subprotocol, a ping every %.0f s), "
-        "opened through the master at %.0f/s by %d processes and held %.0f s. Each row on the lab converged for it: %s.\n\n%s") % (
+        "opened through the master at %.0f/s by %d processes and held %.0f s. The master serves them from a server block "
+        "of the role's (server mode), whose listen carries reuseport. Each row on the lab converged for it: %s.\n\n%s") % (
         figures.nginx_version(MASTER), len(nodes), SESSIONS, PING, RATE, PROCESSES, HOLD,
         "; ".join("%s: %s%s" % (label, ", ".join("`%s: %s`" % item for item in wanted.items()),
                                 "".join(" (%s)" % note.rstrip(".") for note in notes)) for label, wanted, notes in applied),

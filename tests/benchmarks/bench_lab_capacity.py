@@ -59,10 +59,12 @@ def site(extra):
     return done.returncode, done.stdout + done.stderr
 
 
-def sized(target, nodes, replicas=1, extra=None):
+def sized(target, nodes, replicas=1, extra=None, headroom=(1, 1)):
     """Deploy with the roles sized for `target` sessions, or for what they say fits here (with `extra` variables;
-    streamlit_max_sessions holds for each of the `replicas` of each child)."""
-    wanted = {"nginx_location_max_sessions": target, "streamlit_max_sessions": -(-target // (len(nodes) * replicas))}
+    streamlit_max_sessions holds for each of the `replicas` of each child, `headroom` (a fraction) above the mean)."""
+    numerator, denominator = headroom
+    wanted = {"nginx_location_max_sessions": target,
+              "streamlit_max_sessions": -(-target * numerator // (len(nodes) * replicas * denominator))}
     notes = []
     for unused_attempt in range(3):
         returncode, output = site(dict(extra or {}, **wanted))

@@ -1,7 +1,7 @@
 """apps: wsproxy_apps resolved against the collection-wide values, and their collisions."""
 import pytest
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import extra_replicas, problems, replicas, resolve
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import extra_replicas, listen_owners, problems, replicas, resolve
 
 KEYS = ["streamlit_app_name", "streamlit_base_url_path", "streamlit_port", "streamlit_public_origins", "streamlit_replicas"]
 DEFAULTS = {"streamlit_app_name": "streamlit", "streamlit_base_url_path": "streamlitApp", "streamlit_port": 8501,
@@ -103,3 +103,23 @@ def test_extra_replicas_are_those_beyond_the_count_by_their_names():
     assert extra_replicas(listed, "streamlit-sales", 8501, 2) == [
         {"index": 3, "name": "streamlit-sales-3", "port": 8503}, {"index": 4, "name": "streamlit-sales-4", "port": 8504}]
     assert extra_replicas(listed, "streamlit-sales", 8501, 4) == []
+
+
+def _server(port=80, **values):
+    return dict({"nginx_location_mode": "server", "nginx_location_reuseport": True, "nginx_location_listen_http": True,
+                 "nginx_location_http_port": port, "nginx_location_listen_https": False,
+                 "nginx_location_https_port": 443}, **values)
+
+
+@pytest.mark.parametrize("apps, owners", [
+    # The first app in server mode on a port holds reuseport there; the next one on the same port does not repeat it.
+    ({"sales": _server(), "ops": _server()}, {80: "sales"}),
+    ({"sales": _server(8080), "ops": _server(80, nginx_location_listen_https=True)}, {8080: "sales", 80: "ops", 443: "ops"}),
+    # Snippet mode: the admin owns the listen.
+    ({"sales": dict(_server(), nginx_location_mode="snippet"), "ops": _server()}, {80: "ops"}),
+    # Switched off (another server block of the admin's sets listen options on that port), as a string from an inventory.
+    ({"sales": _server(nginx_location_reuseport="false"), "ops": _server()}, {80: "ops"}),
+    ({"sales": _server(nginx_location_listen_http=False)}, {}),
+])
+def test_one_app_holds_reuseport_on_each_port(apps, owners):
+    assert listen_owners(apps) == owners

@@ -101,6 +101,45 @@ def test_a_plan_that_does_not_fit(master, init, allowed, action, words):
     assert plan["rlimit_nofile"] == 21536
 
 
+@pytest.mark.parametrize("sessions, workers, share", [
+    (10000, None, 10000), (10000, 1, 10000), (10000, 2, 6250), (20000, 3, 8334), (3, 4, 1), (0, 4, 0)])
+def test_a_worker_is_sized_for_its_even_share_with_a_margin(sessions, workers, share):
+    assert capacity.nginx_share(sessions, workers) == share
+    assert capacity.nginx_sizing(sessions, workers)["worker_connections"] == share * 2 + 512
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 8, 32])
+@pytest.mark.parametrize("nofile", [1536, 9536, 20000, 20001])
+def test_nginx_max_sessions_over_even_workers_is_the_largest_that_fits(nofile, workers):
+    most = capacity.nginx_max_sessions(nofile, workers)
+    assert capacity.nginx_sizing(most, workers)["rlimit_nofile"] <= nofile
+    assert capacity.nginx_sizing(most + 1, workers)["rlimit_nofile"] > nofile
+
+
+def test_more_workers_when_each_share_does_not_fit():
+    # 20,000 sessions from a 20,000-file master: 2 workers' shares need 26,536 files each, 3 workers' 18,204.
+    plan = capacity.nginx_nofile_plan(20000, MASTER, SYSTEMD, False, workers=2)
+    assert plan["action"] == "fits" and plan["worker_processes"] == 3
+    assert (plan["worker_connections"], plan["rlimit_nofile"]) == (17180, 18204)
+    assert "worker_processes 3, not 2" in plan["msg"] and "pid 810" in plan["msg"]
+    # Already enough workers: nothing more to ask.
+    assert "worker_processes" not in capacity.nginx_nofile_plan(20000, MASTER, SYSTEMD, False, workers=4)
+    # The default fits once the spread is even (13,012 connections per worker), where it was lowered without.
+    unset = capacity.nginx_nofile_plan(None, MASTER, SYSTEMD, False, workers=2)
+    assert (unset["action"], unset["sessions"], unset["worker_connections"]) == ("fits", 10000, 13012)
+
+
+def test_even_the_most_workers_may_not_be_enough():
+    small = dict(MASTER, nofile_ceiling=2048)  # 256 sessions a worker
+    most = capacity.nginx_max_sessions(2048, capacity.NGINX_MOST_WORKERS)
+    assert most == 256 * 4 * 32 // 5
+    plan = capacity.nginx_nofile_plan(most + 1, small, SYSTEMD, False, workers=2)
+    assert plan["action"] == "fail" and "to %d or less" % most in plan["msg"]
+    unset = capacity.nginx_nofile_plan(None, small, SYSTEMD, False, workers=2)
+    assert (unset["sessions"], unset["worker_processes"]) == (most, 32)
+    assert unset["rlimit_nofile"] <= 2048
+
+
 LIMITS = "Limit  Soft Limit  Hard Limit  Units\nMax open files            %s                 %s                 files\n"
 
 

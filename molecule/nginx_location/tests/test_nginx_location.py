@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import capacity
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import run_check
 from conftest import changed_nowhere
 
@@ -95,6 +96,54 @@ def test_a_service_limit_too_low_is_refused_then_raised_when_allowed(host, run_p
         assert returncode == 0 and "changed=0" in output, output[-3000:]
     finally:
         host.run("rm -f %s %s && systemctl daemon-reload && systemctl restart nginx" % (ADMIN_DROPIN, OUR_DROPIN))
+    assert set(nofile_of_workers(host)[1]) == {9536}
+
+
+def listening_sockets(host, port):
+    """How many sockets listen on `port` (IPv4): one per worker with reuseport, else one."""
+    return int(host.check_output("awk '$2 ~ /:%04X$/ && $4 == \"0A\"' /proc/net/tcp | wc -l" % port))
+
+
+def test_the_server_of_its_own_spreads_connections_over_every_worker(host):
+    """reuseport on each port of the server-mode app, once (nginx takes it once per port): a listening socket per
+    worker, so the kernel spreads new connections evenly and each worker may be sized for its share."""
+    server = host.file("/etc/nginx/conf.d/wsproxy-server-secure.conf").content_string
+    assert server.count("listen 443 ssl reuseport;") == 1 and server.count("listen 80 reuseport;") == 1, server
+    workers = len(nofile_of_workers(host)[1])
+    assert listening_sockets(host, 443) == workers >= 2, workers
+
+
+def test_more_workers_when_a_share_does_not_fit(host, run_playbook):
+    """The server-mode app alone, for 6,000 sessions, under an admin's LimitNOFILE=8192: 2 workers' shares (3,750
+    sessions, 9,036 files) do not fit, 3 workers' (2,500, 6,536) do. The role raises worker_processes, each worker
+    gets the files of its share, and the rerun changes nothing."""
+    # nginx.conf and the role's record of what nginx loaded, put back as they were after the test.
+    kept = {"/etc/nginx/nginx.conf": "/root/nginx.conf.kept", "/var/lib/wsproxy-streamlit/nginx.loaded": "/root/loaded.kept"}
+    host.run(" && ".join("cp -p %s %s" % pair for pair in kept.items()))
+    host.run("mkdir -p %s && printf '[Service]\\nLimitNOFILE=8192\\n' > %s" % (os.path.dirname(ADMIN_DROPIN), ADMIN_DROPIN))
+    # Back to Debian's own sizing, as on a master that never ran the role (ours would ask for 9,536 files).
+    host.run("sed -i -e '/^worker_rlimit_nofile/d' -e 's/^\\(\\s*\\)worker_connections .*/\\1worker_connections 768;/'"
+             " /etc/nginx/nginx.conf")
+    assert host.run("systemctl daemon-reload && systemctl restart nginx").rc == 0
+    try:
+        before = len(nofile_of_workers(host)[1])
+        expected = capacity.nginx_workers_needed(6000, before, 8192)
+        sizing = capacity.nginx_sizing(6000, expected)
+        assert expected > before, (before, expected)
+        returncode, output = run_playbook(MASTER_PLAY, {"server_only": True, "nginx_location_max_sessions": 6000})
+        assert returncode == 0, output[-3000:]
+        assert "worker_processes %d, not %d" % (expected, before) in output, output[-3000:]
+        conf = host.file("/etc/nginx/nginx.conf").content_string
+        assert "worker_processes %d;" % expected in conf
+        assert "worker_rlimit_nofile %d;" % sizing["rlimit_nofile"] in conf, conf
+        hard, workers = nofile_of_workers(host)
+        assert hard == 8192 and workers == [sizing["rlimit_nofile"]] * expected, (hard, workers, sizing)
+        assert listening_sockets(host, 443) == expected
+        returncode, output = run_playbook(MASTER_PLAY, {"server_only": True, "nginx_location_max_sessions": 6000})
+        assert returncode == 0 and changed_nowhere(output), output[-3000:]
+    finally:
+        host.run(" && ".join("mv %s %s" % (copy, path) for path, copy in kept.items())
+                 + " && rm -f %s && systemctl daemon-reload && systemctl restart nginx" % ADMIN_DROPIN)
     assert set(nofile_of_workers(host)[1]) == {9536}
 
 
