@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import difflib
 import re
+import struct
+import zlib
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.capacity import auto_replicas
 
@@ -111,6 +113,31 @@ def upstream_servers(nodes, port):
     return [format_server(node_address(node), replica_port) for node in nodes
             for replica_port in replica_ports(port, replica_count(
                 node.get("replicas", 1), "streamlit_replicas (for %s)" % node["name"]))]
+
+
+# nginx's consistent hash (hash ... consistent) puts 160 x weight points of each server on a ring of crc32 values;
+# a key goes to the first point at or after its own crc32 (ngx_http_upstream_hash_module.c).
+RING_POINTS_PER_WEIGHT = 160
+
+
+def ring_shares(servers, weight=1):
+    """{server: the share of all keys it gets}, for `servers` ("host:port" as the upstream names them) on nginx's
+    consistent-hash ring, each with `weight`. Each server's points: crc32 of host, a NUL and port, then each point's
+    crc32 continued with the previous point (4 bytes, little-endian)."""
+    points = []
+    for server in servers:
+        host, _sep, port = str(server).rpartition(":") if re.search(r":\d+$", str(server)) else (str(server), "", "")
+        base = zlib.crc32(host.encode("utf-8") + b"\0" + port.encode("utf-8"))
+        previous = 0
+        for unused in range(RING_POINTS_PER_WEIGHT * int(weight)):
+            previous = zlib.crc32(struct.pack("<I", previous), base) & 0xFFFFFFFF
+            points.append((previous, server))
+    points.sort()
+    shares = dict((server, 0.0) for server in servers)
+    for index, (point, server) in enumerate(points):
+        start = points[index - 1][0] - (2 ** 32 if index == 0 else 0)
+        shares[server] += (point - start) / 2.0 ** 32
+    return shares
 
 
 def invalid_upstream_servers(servers):
