@@ -126,7 +126,7 @@ def listen_owners(apps):
     """
     owners = {}
     for name, app in apps.items():
-        if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", True)):
+        if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", False)):
             continue
         for switch, port in LISTENS:
             if boolean(app.get(switch, False)) and app.get(port) is not None:

@@ -49,7 +49,8 @@ PING = float(os.environ.get("BENCH_PING", "20"))
 REPLICAS = int(os.environ.get("BENCH_REPLICAS", "3"))
 # Server mode on the lab's public origin (port 80 of the master): the role writes the listen, with reuseport, so each
 # nginx worker is sized for its share and the sessions are not capped by one worker's open files.
-SERVER_MODE = {"nginx_location_mode": "server", "nginx_location_include_in": "", "nginx_location_http_port": 80}
+SERVER_MODE = {"nginx_location_mode": "server", "nginx_location_include_in": "", "nginx_location_http_port": 80,
+               "nginx_location_reuseport": True}
 # Each replica is sized 5/4 above its mean share: the cookie's consistent hash is not exact (15 % over 4 replicas).
 HEADROOM = (5, 4)
 SOURCES = int(os.environ.get("BENCH_SOURCES", "64"))
