@@ -126,6 +126,7 @@ def ring_shares(servers, weight=1):
     crc32 continued with the previous point (4 bytes, little-endian)."""
     points = []
     for server in servers:
+        # Split as nginx splits the name (not nginx_upstream.split_host_port): an IPv6 host keeps its brackets.
         host, _sep, port = str(server).rpartition(":") if re.search(r":\d+$", str(server)) else (str(server), "", "")
         base = zlib.crc32(host.encode("utf-8") + b"\0" + port.encode("utf-8"))
         previous = 0
