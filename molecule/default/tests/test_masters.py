@@ -8,6 +8,8 @@ import http.client
 import re
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 import lab_env
 from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses
@@ -107,6 +109,69 @@ def test_browsers_from_one_address_spread_by_cookie_and_keep_their_replica_throu
     # With the cookie, no new one: the browser keeps its key.
     status, renewed = page(MASTERS[0], cookie=next(iter(seen)))
     assert status == 200 and not renewed, renewed
+
+
+# ../vars/apps.yml: the second app's nginx_location_max_conns.
+CAP = 20
+
+
+def per_replica(master, ports=(8502, 8503)):
+    """{child address:port: connections} from `master` to the second app's replicas."""
+    return dict(("%s:%d" % (ip, port), n) for port in ports for ip, n in established(master, port).items())
+
+
+def test_a_full_replica_sends_the_next_browsers_on_and_all_full_answers_502():
+    master, other = MASTERS[0], MASTERS[1]
+    url = lab_env.WS_ORIGIN + "/%s/_stcore/stream" % SECOND
+    cookie = page_cookie(master)
+    replicas = len(lab_nodes("child_nodes")) * 2
+
+    async def opened(count, through=master):
+        return [await connect(url, origin=ORIGIN, subprotocols=["streamlit"], host=lab_address(through), port=80,
+                              additional_headers={"Cookie": cookie}, ping_interval=None, open_timeout=10)
+                for unused in range(count)]
+
+    def grown(before):
+        return dict((key, n - before.get(key, 0)) for key, n in per_replica(master).items() if n > before.get(key, 0))
+
+    async def scenario():
+        held, seen = [], {}
+        try:
+            # One browser's sessions (one cookie) fill its replica, then the next replica of the ring, and so on: one
+            # replica at a time, each to its cap, until every replica is full.
+            for step in range(replicas):
+                before = per_replica(master)
+                held.extend(await opened(CAP))
+                await asyncio.sleep(0.3)
+                seen[step] = grown(before)
+                assert list(seen[step].values()) == [CAP], seen
+            assert len(set(key for step in seen.values() for key in step)) == replicas, seen
+            # Every replica full: the browser's next WebSocket and its page get nginx's 502 (not a replica out of
+            # open files).
+            with pytest.raises(InvalidStatus) as refused:
+                await opened(1)
+            assert refused.value.response.status_code == 502
+            assert page(master, cookie)[0] == 502
+            # Counted per master: through the other one the browser still reaches its own replica.
+            before = per_replica(master)
+            others = dict(("%s:%d" % (ip, port), n) for port in (8502, 8503) for ip, n in established(other, port).items())
+            held.extend(await opened(1, through=other))
+            await asyncio.sleep(0.3)
+            now = dict(("%s:%d" % (ip, port), n) for port in (8502, 8503) for ip, n in established(other, port).items())
+            assert [key for key, n in now.items() if n > others.get(key, 0)] == list(seen[0]), (now, others, seen)
+            assert per_replica(master) == before
+            # Room again on the browser's own replica: its next session goes back there.
+            for websocket in held[:CAP]:
+                await websocket.close()
+            await asyncio.sleep(0.5)
+            before = per_replica(master)
+            held.extend(await opened(1))
+            await asyncio.sleep(0.3)
+            assert list(grown(before)) == list(seen[0]), (grown(before), seen)
+        finally:
+            for websocket in held:
+                await websocket.close()
+    run(scenario())
 
 
 def test_a_master_set_apart_is_refused_before_any_change(run_playbook):

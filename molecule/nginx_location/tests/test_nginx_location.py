@@ -285,8 +285,10 @@ def test_a_failure_that_is_not_nginxs_restores_the_files_and_names_the_task(host
 @pytest.mark.parametrize("bad, message", [
     ({"streamlit_base_url_path": "my app"}, "streamlit_base_url_path: 'my app' must be one path segment"),
     # One check task names both (one run).
-    ({"nginx_location_child_group": "no_such_group", "nginx_location_tls_cert": "/etc/ssl/certs/ssl-cert-snakeoil.pem"},
-     ["nginx_location_upstreams: empty, and the group 'no_such_group'", "nginx_location_tls_cert / nginx_location_tls_key"]),
+    ({"nginx_location_child_group": "no_such_group", "nginx_location_tls_cert": "/etc/ssl/certs/ssl-cert-snakeoil.pem",
+      "nginx_location_max_conns": -1},
+     ["nginx_location_upstreams: empty, and the group 'no_such_group'", "nginx_location_tls_cert / nginx_location_tls_key",
+      "nginx_location_max_conns"]),
     ({"nginx_location_sticky": "round_robin"}, "nginx_location_sticky"),
     # The lab's master, like nginx in most containers, cannot go past its hard limit of 20,000 files.
     ({"nginx_location_max_sessions": 10000}, "nginx_location_max_sessions: 10000 needs worker_rlimit_nofile 21536, above"
