@@ -26,6 +26,9 @@ if "clicks" not in st.session_state:
 if st.button("Click me"):
     st.session_state.clicks += 1
 st.write(f"Button clicked {st.session_state.clicks} times")
+# A file the replica keeps in its memory (a media URL under the prefix): another replica answers 404 for it.
+st.download_button("Download the count", data=f"Button clicked {st.session_state.clicks} times\n",
+                   file_name="count.txt", mime="text/plain")
 
 level = st.slider("Level", min_value=0, max_value=100, value=25)
 st.write(f"Slider is at {level}")

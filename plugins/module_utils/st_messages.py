@@ -15,7 +15,8 @@ of the installed package agree, and tests/unit/test_st_messages.py checks each a
 - ForwardMsg (server to browser): new_session = 4, delta = 5, script_finished = 6 (enum), session_event = 10,
   file_urls_response = 19.
 - NewSession: initialize = 1; Initialize: session_id = 6.
-- Delta: new_element = 3; Element: exception = 8; Exception: type = 1, message = 2.
+- Delta: new_element = 3; Element: exception = 8, download_button = 43; Exception: type = 1, message = 2.
+- DownloadButton: url = 6 (the media file the replica serves, under the app's prefix).
 - SessionEvent: script_compilation_exception = 3 (Exception).
 - ScriptFinishedStatus: FINISHED_SUCCESSFULLY = 0, FINISHED_WITH_COMPILE_ERROR = 1, FINISHED_EARLY_FOR_RERUN = 2,
   FINISHED_FRAGMENT_RUN_SUCCESSFULLY = 3.
@@ -48,6 +49,8 @@ NEW_SESSION_INITIALIZE = 1
 INITIALIZE_SESSION_ID = 6
 DELTA_NEW_ELEMENT = 3
 ELEMENT_EXCEPTION = 8
+ELEMENT_DOWNLOAD_BUTTON = 43
+DOWNLOAD_BUTTON_URL = 6
 EXCEPTION_TYPE = 1
 EXCEPTION_MESSAGE = 2
 SESSION_EVENT_COMPILATION_EXCEPTION = 3
@@ -171,7 +174,8 @@ def _exception(data):
 def forward(data):
     """What a ForwardMsg says that a session check needs, as a dict with one of:
     session_id (a new session), finished (how the run ended), exception ({type, message}: the script raised, shown
-    in the app), file_urls ({id, urls: [{file_id, upload_url}], error}); {} for anything else."""
+    in the app), media (a download button's file, served by the replica that ran the script), file_urls ({id,
+    urls: [{file_id, upload_url}], error}); {} for anything else."""
     top = fields(data)
     for number, value in top:
         if number == FORWARD_NEW_SESSION and isinstance(value, bytes):
@@ -180,7 +184,10 @@ def forward(data):
             return {"finished": FINISHED.get(value, "status %d" % value)}
         if number == FORWARD_DELTA and isinstance(value, bytes):
             exception = first(value, DELTA_NEW_ELEMENT, ELEMENT_EXCEPTION)
-            return {"exception": _exception(exception)} if exception is not None else {}
+            if exception is not None:
+                return {"exception": _exception(exception)}
+            media = _text(first(value, DELTA_NEW_ELEMENT, ELEMENT_DOWNLOAD_BUTTON, DOWNLOAD_BUTTON_URL))
+            return {"media": media} if media else {}
         if number == FORWARD_SESSION_EVENT and isinstance(value, bytes):
             exception = first(value, SESSION_EVENT_COMPILATION_EXCEPTION)
             return {"exception": _exception(exception)} if exception is not None else {}

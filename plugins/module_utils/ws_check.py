@@ -258,6 +258,15 @@ class _Connection(object):
             pass
         return bytes(self.buffer[:wanted])
 
+    def read_rest(self, deadline, limit):
+        """Up to ``limit`` bytes of what follows the head, until the server closes or the deadline passes."""
+        try:
+            while len(self.buffer) < limit:
+                self._fill(deadline)
+        except (socket.timeout, EOFError, OSError):
+            pass
+        return bytes(self.buffer[:limit])
+
     def read_frame(self, deadline):
         while True:
             frame, used = proto.decode_frame(self.buffer)
@@ -275,7 +284,7 @@ class _Connection(object):
             pass
 
 
-def _connect(options):
+def connect(options):
     target = options["target"]
     host = options["peer"][0]
     address = options["address"]
@@ -312,10 +321,10 @@ def _connect(options):
         raise CheckFailed("closed", address=address, detail="during the TLS handshake: %s" % (exc.strerror or exc))
 
 
-def _open(options, origin):
+def open_upgrade(options, origin):
     """Connect and send the opening handshake; return (connection, key, response, ms)."""
     started = time.monotonic()
-    connection = _connect(options)
+    connection = connect(options)
     target = options["target"]
     address = options["address"]
     key = proto.new_key()
@@ -347,10 +356,10 @@ def _body_text(body):
 
 def _handshake_status(options, origin):
     """Status of one handshake with ``origin`` (None: no Origin header), closing it cleanly."""
-    connection, _key, response, _ms = _open(options, origin)
+    connection, _key, response, _ms = open_upgrade(options, origin)
     try:
         if response.status == 101:
-            _close(connection, options["timeout"])
+            close_stream(connection, options["timeout"])
     finally:
         connection.close()
     return response.status
@@ -369,7 +378,7 @@ def _health_status(options):
     if app is None:
         return None
     try:
-        connection = _connect(options)
+        connection = connect(options)
     except CheckFailed:
         return None
     try:
@@ -388,7 +397,7 @@ def _login_probe(options):
     app = _app_path(target)
     base = (target.path.split("?")[0].rsplit("/", 1)[0] if app is None else app) + "/"
     path = "%s%s?provider=%s" % (base, login.LOGIN, login.provider_token(options["login"]["cookie_secret"]))
-    connection = _connect(options)
+    connection = connect(options)
     try:
         connection.send(proto.build_get_request(path, host_header(target), options["request_headers"]))
         response = proto.parse_response_head(connection.read_head(time.monotonic() + options["timeout"]))
@@ -407,7 +416,7 @@ def _login_probe(options):
     return code, details
 
 
-def _ping(connection, timeout):
+def ping(connection, timeout):
     """Send a masked ping and wait for its pong, answering server pings; return the RTT in ms."""
     payload = b"wsproxy-" + os.urandom(8)
     started = time.monotonic()
@@ -423,7 +432,7 @@ def _ping(connection, timeout):
             raise ServerClosed(frame.payload)
 
 
-def _hold_idle(connection, seconds):
+def hold_idle(connection, seconds):
     """Stay silent for ``seconds`` (answering server pings); raise when the server hangs up."""
     deadline = time.monotonic() + seconds
     while True:
@@ -437,7 +446,7 @@ def _hold_idle(connection, seconds):
             raise ServerClosed(frame.payload)
 
 
-def _close(connection, timeout):
+def close_stream(connection, timeout):
     """Send a close frame and wait briefly for the server's."""
     try:
         connection.send(proto.encode_frame(proto.OP_CLOSE, proto.close_payload(1000)))
@@ -487,7 +496,7 @@ def check_once(options):
     result = empty_result(options)
     connection = None
     try:
-        connection, key, response, result["handshake_ms"] = _open(options, options["origin"])
+        connection, key, response, result["handshake_ms"] = open_upgrade(options, options["origin"])
         result.update(status=response.status, reason=response.reason, headers=response.headers)
         code = "ok"
         if response.status != 101:
@@ -534,12 +543,12 @@ def _exchange(connection, options, result):
     phase = "no_pong"
     try:
         if options["ping"]:
-            result["ping_rtt_ms"] = _ping(connection, options["timeout"])
+            result["ping_rtt_ms"] = ping(connection, options["timeout"])
         if options["idle"]:
             phase = "idle_closed"
             result["idle_survived"] = False
-            _hold_idle(connection, options["idle"])
-            _ping(connection, options["timeout"])
+            hold_idle(connection, options["idle"])
+            ping(connection, options["timeout"])
             result["idle_survived"] = True
     except socket.timeout:
         raise CheckFailed(phase, detail="no answer after %s s" % options["idle"] if phase == "idle_closed" else "")
@@ -549,7 +558,7 @@ def _exchange(connection, options, result):
         raise CheckFailed("bad_response", detail="a bad frame after the upgrade: %s" % exc)
     except (EOFError, OSError) as exc:
         raise CheckFailed(phase, detail=str(exc) or "connection closed")
-    _close(connection, options["timeout"])
+    close_stream(connection, options["timeout"])
 
 
 def _details(options, result, extra):

@@ -35,6 +35,8 @@ def number(descriptor, name):
     (sm.INITIALIZE_SESSION_ID, NewSession_pb2.Initialize.DESCRIPTOR, "session_id"),
     (sm.DELTA_NEW_ELEMENT, Delta_pb2.Delta.DESCRIPTOR, "new_element"),
     (sm.ELEMENT_EXCEPTION, Element_pb2.Element.DESCRIPTOR, "exception"),
+    (sm.ELEMENT_DOWNLOAD_BUTTON, Element_pb2.Element.DESCRIPTOR, "download_button"),
+    (sm.DOWNLOAD_BUTTON_URL, pytest.importorskip("streamlit.proto.DownloadButton_pb2").DownloadButton.DESCRIPTOR, "url"),
     (sm.EXCEPTION_TYPE, Exception_pb2.Exception.DESCRIPTOR, "type"),
     (sm.EXCEPTION_MESSAGE, Exception_pb2.Exception.DESCRIPTOR, "message"),
     (sm.SESSION_EVENT_COMPILATION_EXCEPTION, SessionEvent_pb2.SessionEvent.DESCRIPTOR, "script_compilation_exception"),
@@ -104,6 +106,16 @@ def test_an_exception_the_script_raised_gives_its_type_and_message():
     other = ForwardMsg()
     other.delta.new_element.markdown.body = "hello"
     assert sm.forward(other.SerializeToString()) == {}
+
+
+def test_a_download_button_gives_its_media_url():
+    message = ForwardMsg()
+    message.delta.new_element.download_button.label = "Download"
+    message.delta.new_element.download_button.url = "/media/0f3a9c.txt"
+    assert sm.forward(message.SerializeToString()) == {"media": "/media/0f3a9c.txt"}
+    deferred = ForwardMsg()
+    deferred.delta.new_element.download_button.label = "Later"
+    assert sm.forward(deferred.SerializeToString()) == {}
 
 
 def test_a_script_that_does_not_compile_gives_its_syntax_error():

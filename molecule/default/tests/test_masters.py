@@ -14,6 +14,8 @@ from websockets.exceptions import InvalidStatus
 import lab_env
 from sessions import established, lab_address, lab_nodes, on, run, session, source_addresses
 
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_session, ws_check
+
 URL = lab_env.WS_ORIGIN + "/streamlitApp/_stcore/stream"
 ORIGIN = lab_env.ORIGIN
 FILES = "/etc/nginx/conf.d/wsproxy-upstream-streamlit.conf /etc/nginx/snippets/wsproxy-streamlit.conf"
@@ -109,6 +111,43 @@ def test_browsers_from_one_address_spread_by_cookie_and_keep_their_replica_throu
     # With the cookie, no new one: the browser keeps its key.
     status, renewed = page(MASTERS[0], cookie=next(iter(seen)))
     assert status == 200 and not renewed, renewed
+
+
+def test_one_browsers_upload_media_and_resumed_session_reach_its_replica_through_either_master():
+    masters = [(lab_address(master), 80) for master in MASTERS]
+    replicas = [(lab_address(child), port) for child in lab_nodes("child_nodes") for port in (8502, 8503)]
+    browser = st_session.Browser(ws_check.normalize_options({"url": ORIGIN + "/%s/" % SECOND}))
+    # The page and its health check through the first master: the affinity cookie and the XSRF cookie.
+    page_answer, health = browser.open_page(masters[0])
+    assert (page_answer.status, health.status) == (200, 200)
+    assert set(browser.jar) == {"wsproxy_affinity", "_streamlit_xsrf"}, browser.jar
+    try:
+        # The WebSocket with both, and a script run as the page asks for it: a new session with its download file.
+        assert browser.open_stream(masters[0]) == 101
+        first = browser.run_script()
+        assert first.finished == "finished" and first.exception is None and first.session_id, vars(first)
+        assert len(first.media) == 1 and first.media[0].startswith("/media/"), vars(first)
+        media = browser.base + first.media[0].lstrip("/")
+        upload = browser.upload_url("proof.txt")
+        # Through either master, the upload and the file reach the replica that holds the session.
+        for master in masters:
+            assert browser.upload(upload, b"through %s" % master[0].encode(), master).status == 204, master
+            answer = browser.fetch("GET", media, master)
+            assert (answer.status, answer.body) == (200, b"Button clicked 0 times\n"), (master, answer.status)
+        # Not by chance: one replica of the four holds them; the others refuse the upload as Streamlit does without
+        # stickiness, and have no such file.
+        straight = dict((replica, (browser.upload(upload, b"straight", replica).status,
+                                   browser.fetch("GET", media, replica).status)) for replica in replicas)
+        assert sorted(straight.values()) == [(204, 200)] + [(400, 404)] * (len(replicas) - 1), straight
+    finally:
+        browser.close_stream()
+    # A network blip: the browser comes back through the other master with its session's id, and gets it back.
+    assert browser.open_stream(masters[1]) == 101
+    try:
+        again = browser.run_script()
+    finally:
+        browser.close_stream()
+    assert again.finished == "finished" and again.session_id == first.session_id, (vars(first), vars(again))
 
 
 # ../vars/apps.yml: the second app's nginx_location_max_conns.
