@@ -251,12 +251,7 @@ class _Connection(object):
         wanted = BODY_SNIPPET
         if headers.get("content-length", "").isdigit():
             wanted = min(wanted, int(headers["content-length"]))
-        try:
-            while len(self.buffer) < wanted:
-                self._fill(deadline)
-        except (socket.timeout, EOFError, OSError):
-            pass
-        return bytes(self.buffer[:wanted])
+        return self.read_rest(deadline, wanted)
 
     def read_rest(self, deadline, limit):
         """Up to ``limit`` bytes of what follows the head, until the server closes or the deadline passes."""
