@@ -7,7 +7,10 @@ each replica for 5/4 of its mean share, both lowered to what the roles say fits 
   1. one address, ip_hash, 1 replica per child;
   2. one address, cookie, 1 replica per child;
   3. one address, cookie, BENCH_REPLICAS replicas per child;
-  4. BENCH_SOURCES addresses (a /24 each), ip_hash, BENCH_REPLICAS replicas per child.
+  4. BENCH_SOURCES addresses (a /24 each), ip_hash, BENCH_REPLICAS replicas per child;
+  5. how far one master goes: BENCH_REACH sessions from one address, cookie, BENCH_REACH_REPLICAS replicas per child.
+     The row names what stopped it (the client's ports or files, nginx's files, the replicas' files, memory, CPU),
+     with the figure.
 Each session opens like a browser: GET the app's page through the master (nginx sets the affinity cookie there), then
 the WebSocket with that cookie, the public Origin and the `streamlit` subprotocol; it is held BENCH_HOLD s and pings
 every BENCH_PING s, timing each pong. BENCH_PROCESSES processes open the sessions, each its share at its share of the
@@ -16,7 +19,9 @@ Per row: held, failed (handshakes) and dropped (closed, cut), each replica's sha
 children, each nginx worker's share of the master's sockets, the RSS of nginx and of each replica, and the p50/p99 ping
 RTT under load. The lab is converged back to its inventory at the end.
 Environment: BENCH_SESSIONS (20000), BENCH_RATE (200 per s), BENCH_HOLD (120 s), BENCH_PING (20 s), BENCH_REPLICAS (3),
-BENCH_SOURCES (64), BENCH_PROCESSES (4). Not a pass/fail test; needs root (source addresses on the lab bridge), the lab up.
+BENCH_SOURCES (64), BENCH_PROCESSES (4), BENCH_REACH (50000), BENCH_REACH_REPLICAS (6), BENCH_ROWS (1,2,3,4,5).
+Not a pass/fail test; needs root (source addresses on the lab bridge; one address opens more sessions than the
+kernel's default 28,232 local ports only with a wider ip_local_port_range, set for the row and put back), the lab up.
 """
 import asyncio
 import multiprocessing
@@ -55,6 +60,10 @@ SERVER_MODE = {"nginx_location_mode": "server", "nginx_location_include_in": "",
 HEADROOM = (5, 4)
 SOURCES = int(os.environ.get("BENCH_SOURCES", "64"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "4"))
+REACH = int(os.environ.get("BENCH_REACH", "50000"))
+REACH_REPLICAS = int(os.environ.get("BENCH_REACH_REPLICAS", "6"))
+ROWS = [int(n) for n in os.environ.get("BENCH_ROWS", "1,2,3,4,5").split(",") if n.strip()]
+PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 async def page_cookie(host, port, source):
@@ -144,17 +153,50 @@ def nginx_sample():
     return per_worker, rss
 
 
-def run_row(label, replicas, sources):
-    """Open SESSIONS from `sources` in PROCESSES processes; measure while they are held."""
+def cpu_times():
+    """(idle, total) jiffies of this machine: the lab's nodes are its containers, the load generator its processes."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
+def mem_available_mib():
+    found = re.search(r"MemAvailable:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+    return int(found.group(1)) / 1024.0
+
+
+def name_limit(row):
+    """What stopped a row, from its failures and the machine's figures: one sentence."""
+    if not row["failed"] and not row["dropped"]:
+        return "none: every session asked was held"
+    said = " ".join(row["details"]).lower()
+    if "cannot assign requested address" in said:
+        return "the client's local ports toward one address and port (ip_local_port_range)"
+    if "too many open files" in said:
+        return "the load generator's open files"
+    if row["cpu_idle"] is not None and row["cpu_idle"] < 5:
+        return "CPU: %.1f %% idle while the sessions opened (%s)" % (row["cpu_idle"], said[:80])
+    if row["mem_min"] < 1024:
+        return "memory: %.0f MiB left" % row["mem_min"]
+    if "502" in said or "503" in said:
+        return "the replicas (nginx had none to give: %s)" % said[:80]
+    return "not named by the figures (%s)" % said[:120]
+
+
+def run_row(label, replicas, sources, sessions=SESSIONS):
+    """Open `sessions` from `sources` in PROCESSES processes; measure while they are held."""
     host, nodes = lab_address(MASTER), lab_nodes("child_nodes")
     addresses = dict((lab_address(node), node.replace(lab_env.NAME + "-", "")) for node in nodes)
-    share = [SESSIONS // PROCESSES + (1 if n < SESSIONS % PROCESSES else 0) for n in range(PROCESSES)]
+    share = [sessions // PROCESSES + (1 if n < sessions % PROCESSES else 0) for n in range(PROCESSES)]
     jobs = [(count, RATE / PROCESSES, host, 80, sources, n / RATE) for n, count in enumerate(share)]
-    start = time.monotonic()
+    start, cpu_start, mem_min = time.monotonic(), cpu_times(), mem_available_mib()
     with multiprocessing.Pool(PROCESSES) as pool:
         pending = pool.map_async(worker, jobs)
         # Once every session was asked for and had time to open, sample the master and the children.
-        time.sleep(min(SESSIONS / RATE + 10, SESSIONS / RATE + HOLD / 2))
+        ends = time.monotonic() + min(sessions / RATE + 10, sessions / RATE + HOLD / 2)
+        while time.monotonic() < ends:
+            time.sleep(min(5, max(0, ends - time.monotonic())))
+            mem_min = min(mem_min, mem_available_mib())
+        cpu_end = cpu_times()
         # Every replica, also one that got no session.
         per_replica = dict(("%s:%d" % (name, port), 0) for name in addresses.values() for port in range(PORT, PORT + replicas))
         for port in range(PORT, PORT + replicas):
@@ -165,7 +207,9 @@ def run_row(label, replicas, sources):
         results = [result for part in pending.get() for result in part]
     took = time.monotonic() - start
     rtts = sorted(rtt for result in results for rtt in result["rtts"])
-    row = {"label": label, "held": sum(r["outcome"] == "held" for r in results),
+    idle, total = cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1]
+    row = {"label": label, "asked": sessions, "held": sum(r["outcome"] == "held" for r in results),
+           "cpu_idle": 100.0 * idle / total if total else None, "mem_min": mem_min,
            "failed": sum(r["outcome"] == "failed" for r in results),
            "dropped": sum(r["outcome"] in ("closed", "cut") for r in results),
            "details": sorted(set(r["detail"][:120] for r in results if r["outcome"] != "held"))[:3],
@@ -174,8 +218,9 @@ def run_row(label, replicas, sources):
            "p99": rtts[int(len(rtts) * 0.99) - 1] * 1000 if rtts else None, "seconds": took}
     mean = sum(per_replica.values()) / float(len(per_replica)) if per_replica else 0
     row["spread"] = max(abs(n - mean) / mean for n in per_replica.values()) * 100 if mean else None
+    row["limit"] = name_limit(row)
     print("\n%s: %d asked at %.0f/s in %d processes from %d address(es), held %.0f s (%.0f s in all)"
-          % (label, SESSIONS, RATE, PROCESSES, len(sources), HOLD, took))
+          % (label, sessions, RATE, PROCESSES, len(sources), HOLD, took))
     print("  held %(held)d, failed %(failed)d, dropped %(dropped)d" % row)
     for detail in row["details"]:
         print("    e.g. %s" % detail)
@@ -186,7 +231,28 @@ def run_row(label, replicas, sources):
         " / ".join(str(n) for n in row["per_worker"]), nginx_rss,
         "; ".join("%s %s" % (node, " / ".join("%.0f" % m for m in mibs)) for node, mibs in sorted(rss.items()))))
     print("  ping RTT p50 %s ms, p99 %s ms" % tuple("%.1f" % v if v is not None else "-" for v in (row["p50"], row["p99"])))
+    print("  machine while they opened: CPU %s %% idle, memory available at least %.0f MiB; limit: %s" % (
+        "%.1f" % row["cpu_idle"] if row["cpu_idle"] is not None else "-", mem_min, row["limit"]))
     return row
+
+
+class PortRange(object):
+    """This machine's ip_local_port_range widened for a row whose sessions from one address need more ports than
+    it gives (a connection to one address and port needs a local port of its own), and put back after."""
+
+    def __init__(self, sessions):
+        self.sessions, self.saved = sessions, None
+
+    def __enter__(self):
+        low, high = [int(v) for v in PORT_RANGE.read_text().split()]
+        if high - low + 1 < self.sessions * 11 // 10:
+            self.saved = "%d %d" % (low, high)
+            PORT_RANGE.write_text("1024 65535")
+        return self
+
+    def __exit__(self, *unused):
+        if self.saved:
+            PORT_RANGE.write_text(self.saved)
 
 
 def main():
@@ -194,43 +260,56 @@ def main():
     nodes = lab_nodes("child_nodes")
     rows, applied = [], []
     with source_addresses(lab_env.NAME, SOURCES) as many:
-        for label, sticky, replicas, sources in (
-                ("one address, ip_hash, 1 replica per child", "ip_hash", 1, [None]),
-                ("one address, cookie, 1 replica per child", "cookie", 1, [None]),
-                ("one address, cookie, %d replicas per child" % REPLICAS, "cookie", REPLICAS, [None]),
-                ("%d addresses, ip_hash, %d replicas per child" % (SOURCES, REPLICAS), "ip_hash", REPLICAS, list(many))):
-            wanted, notes = sized(SESSIONS, nodes, replicas, dict(SERVER_MODE, nginx_location_sticky=sticky,
+        for number, (label, sticky, replicas, sources, sessions) in enumerate((
+                ("one address, ip_hash, 1 replica per child", "ip_hash", 1, [None], SESSIONS),
+                ("one address, cookie, 1 replica per child", "cookie", 1, [None], SESSIONS),
+                ("one address, cookie, %d replicas per child" % REPLICAS, "cookie", REPLICAS, [None], SESSIONS),
+                ("%d addresses, ip_hash, %d replicas per child" % (SOURCES, REPLICAS), "ip_hash", REPLICAS, list(many),
+                 SESSIONS),
+                ("one address, cookie, %d replicas per child, %d asked" % (REACH_REPLICAS, REACH), "cookie",
+                 REACH_REPLICAS, [None], REACH)), 1):
+            if number not in ROWS or not sessions:
+                continue
+            wanted, notes = sized(sessions, nodes, replicas, dict(SERVER_MODE, nginx_location_sticky=sticky,
                                                                   streamlit_replicas=replicas), HEADROOM)
             applied.append((label, wanted, notes))
             print("\n%s: site.yml with %s%s" % (label, ", ".join("%s=%s" % item for item in wanted.items()),
                                                 "".join(" (%s)" % note for note in notes)))
             time.sleep(5)
-            rows.append(run_row(label, replicas, sources))
+            with PortRange(sessions if sources == [None] else 0):
+                rows.append(dict(run_row(label, replicas, sources, sessions), number=number))
     # Back to the lab's snippet mode (the role removes the server block of server mode).
     returncode, output = site({})
     left = on(MASTER, "ls /etc/nginx/conf.d/wsproxy-server-streamlit.conf 2>/dev/null || true").strip()
     outcome = "ok" if returncode == 0 else "FAILED\n" + output[-2000:]
     print("\nLab converged back to its inventory: %s%s" % (outcome, "; but %s is still there" % left if left else ""))
-    header = ["sessions from", "held", "failed / dropped", "per replica", "largest gap from the mean", "per nginx worker (sockets)",
-              "nginx RSS", "replicas' RSS (MiB)", "ping RTT p50 / p99"]
-    table = figures.table(header, [[
-        row["label"], row["held"], "%d / %d" % (row["failed"], row["dropped"]),
-        " / ".join(str(n) for unused, n in sorted(row["per_replica"].items())),
-        "%.0f %%" % row["spread"] if row["spread"] is not None else "-",
-        " / ".join(str(n) for n in row["per_worker"]), "%.0f MiB" % row["nginx_rss"],
-        "; ".join(" / ".join("%.0f" % m for m in mibs) for unused, mibs in sorted(row["rss"].items())),
-        "%s / %s ms" % tuple("%.1f" % v if v is not None else "-" for v in (row["p50"], row["p99"]))] for row in rows])
-    print("\n" + table)
-    figures.write("bench-affinity", "make bench (tests/benchmarks/bench_affinity.py)", (
-        "On the lab: 1 master (nginx %s), %d children running the real Streamlit app. %d browser-like sessions per row "
-        "(the page first, then the WebSocket with the cookie it set, Origin, `streamlit` subprotocol, a ping every %.0f s), "
-        "opened through the master at %.0f/s by %d processes and held %.0f s. The master serves them from a server block "
-        "of the role's (server mode), whose listen carries reuseport. Each row on the lab converged for it: %s.\n\n%s") % (
-        figures.nginx_version(MASTER), len(nodes), SESSIONS, PING, RATE, PROCESSES, HOLD,
-        "; ".join("%s: %s%s" % (label, ", ".join("`%s: %s`" % item for item in wanted.items()),
-                                "".join(" (%s)" % note.rstrip(".") for note in notes)) for label, wanted, notes in applied),
-        table))
-
+    header = ["sessions from", "asked", "held", "failed / dropped", "per replica", "largest gap from the mean",
+              "per nginx worker (sockets)", "nginx RSS", "replicas' RSS (MiB)", "ping RTT p50 / p99", "CPU idle",
+              "what stopped it"]
+    about = ("On the lab: 1 master (nginx %s), %d children running the real Streamlit app. Browser-like sessions (the "
+             "page first, then the WebSocket with the cookie it set, Origin, `streamlit` subprotocol, a ping every %.0f "
+             "s), opened through the master at %.0f/s by %d processes and held %.0f s. The master serves them from a "
+             "server block of the role's (server mode), whose listen carries reuseport. Each row on the lab converged "
+             "for it: ") % (figures.nginx_version(MASTER), len(nodes), PING, RATE, PROCESSES, HOLD)
+    # Rows 1-4 side by side (one figure, written only when all four ran); row 5, how far one master goes, its own.
+    for name, numbers in (("bench-affinity", (1, 2, 3, 4)), ("bench-reach", (5,))):
+        chosen = [(row, settings) for row, settings in zip(rows, applied) if row["number"] in numbers]
+        if not chosen:
+            continue
+        table = figures.table(header, [[
+            row["label"], row["asked"], row["held"], "%d / %d" % (row["failed"], row["dropped"]),
+            " / ".join(str(n) for unused, n in sorted(row["per_replica"].items())),
+            "%.0f %%" % row["spread"] if row["spread"] is not None else "-",
+            " / ".join(str(n) for n in row["per_worker"]), "%.0f MiB" % row["nginx_rss"],
+            "; ".join(" / ".join("%.0f" % m for m in mibs) for unused, mibs in sorted(row["rss"].items())),
+            "%s / %s ms" % tuple("%.1f" % v if v is not None else "-" for v in (row["p50"], row["p99"])),
+            "%.0f %%" % row["cpu_idle"] if row["cpu_idle"] is not None else "-", row["limit"]] for row, unused in chosen])
+        print("\n" + table)
+        if len(chosen) == len(numbers):
+            figures.write(name, "make bench (tests/benchmarks/bench_affinity.py)", about + "; ".join(
+                "%s: %s%s" % (label, ", ".join("`%s: %s`" % item for item in wanted.items()),
+                              "".join(" (%s)" % note.rstrip(".") for note in notes))
+                for unused, (label, wanted, notes) in chosen) + ".\n\n" + table)
 
 if __name__ == "__main__":
     main()
