@@ -42,10 +42,10 @@ def port_open(port):
 
 
 class StreamlitApp:
-    def __init__(self, workdir, secrets=None, env=None, **config):
+    def __init__(self, workdir, secrets=None, env=None, script=APP, **config):
         self.port = free_port()
         workdir.mkdir(parents=True, exist_ok=True)
-        (workdir / "app.py").write_text(APP)
+        (workdir / "app.py").write_text(script)
         if secrets:
             (workdir / ".streamlit").mkdir(exist_ok=True)
             (workdir / ".streamlit" / "secrets.toml").write_text(secrets)
@@ -189,6 +189,7 @@ http {{
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    {http_extra}
     server {{
         listen 127.0.0.1:{port}{ssl};
         server_name {server_name};
@@ -201,7 +202,7 @@ http {{
 
 class Nginx:
     def __init__(self, root, location, upstream, read_timeout="60s", tls=None,
-                 worker_processes="1", worker_connections=256, rlimit_nofile=None, auth=None):
+                 worker_processes="1", worker_connections=256, rlimit_nofile=None, auth=None, http_extra=""):
         self.root = root
         self.port = free_port()
         root.mkdir(parents=True, exist_ok=True)
@@ -212,7 +213,7 @@ class Nginx:
             user="user root;" if os.geteuid() == 0 else "",
             worker_processes=worker_processes, worker_connections=worker_connections,
             rlimit="worker_rlimit_nofile %d;" % rlimit_nofile if rlimit_nofile else "",
-            root=root, port=self.port, ssl=" ssl" if tls else "", server_name=PUBLIC_HOST, tls=tls_lines,
+            root=root, port=self.port, ssl=" ssl" if tls else "", server_name=PUBLIC_HOST, tls=tls_lines, http_extra=http_extra,
             location=LOCATIONS[location].format(prefix=PREFIX, upstream=upstream, read_timeout=read_timeout, auth=auth),
         )
         (root / "nginx.conf").write_text(conf)

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""st_session against real peers: a browser's whole session through Debian's nginx in front of Streamlit, and each
+way it breaks produced on purpose (an XSRF token that does not match, two replicas without stickiness, a script that
+raises, an upload over a limit)."""
+import pytest
+
+from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_session, ws_check
+
+from .conftest import StreamlitApp
+
+
+def browser(proxy):
+    return st_session.Browser(ws_check.normalize_options({"url": proxy.url(), "connect_to": proxy.connect_to}))
+
+
+def started(browser_):
+    """The page, its cookies, the stream and a first run: the browser's session."""
+    page, health = browser_.open_page()
+    assert (page.status, health.status) == (200, 200)
+    assert st_session.XSRF_COOKIE in browser_.jar, browser_.jar
+    assert browser_.open_stream() == 101
+    run = browser_.run_script()
+    assert run.finished == "finished" and run.session_id, vars(run)
+    return run
+
+
+def test_a_session_through_nginx_runs_uploads_and_is_resumed(streamlit_app, nginx):
+    proxy = nginx("correct", "127.0.0.1:%d" % streamlit_app.port)
+    one = browser(proxy)
+    try:
+        first = started(one)
+        assert first.exception is None and first.ms < 5000
+        url = one.upload_url("proof.txt")
+        assert url.startswith("/streamlitApp/_stcore/upload_file/%s/" % first.session_id), url
+        assert one.upload(url, b"hello").status == 204
+        # Streamlit compares the X-Xsrftoken header with the cookie: a token that is not the cookie's is refused.
+        refused = one.upload(url, b"hello", token="2|00000000|00000000000000000000000000000000|1")
+        assert refused.status == 403 and b"XSRF" in refused.body, (refused.status, refused.body)
+    finally:
+        one.close_stream()
+    # A new socket with the session's id: the same session, not a new one.
+    assert one.open_stream() == 101
+    try:
+        assert one.run_script().session_id == first.session_id
+    finally:
+        one.close_stream()
+
+
+@pytest.fixture(scope="module")
+def second_replica(tmp_path_factory):
+    app = StreamlitApp(tmp_path_factory.mktemp("streamlit-second"), enableCORS="true")
+    yield app
+    app.stop()
+
+
+def test_two_replicas_without_stickiness_refuse_an_upload_to_the_other(streamlit_app, second_replica, nginx):
+    """Round robin over two Streamlit processes: the browser's requests alternate, so one of two uploads reaches the
+    process that does not hold its session (streamlit issues 2936, 4173, 8983)."""
+    proxy = nginx("correct", "replicas", http_extra="upstream replicas { server 127.0.0.1:%d; server 127.0.0.1:%d; }"
+                  % (streamlit_app.port, second_replica.port))
+    one = browser(proxy)
+    try:
+        started(one)
+        url = one.upload_url("proof.txt")
+        answers = [one.upload(url, b"hello") for unused in range(2)]
+    finally:
+        one.close_stream()
+    assert sorted(answer.status for answer in answers) == [204, 400], [answer.status for answer in answers]
+    assert any(b"Invalid session_id" in answer.body and b"sticky sessions" in answer.body for answer in answers)
+
+
+def test_a_script_that_raises_shows_its_exception(tmp_path, nginx):
+    app = StreamlitApp(tmp_path / "raises", enableCORS="true",
+                       script='import streamlit as st\nst.title("x")\nraise ValueError("the database is not reachable")\n')
+    try:
+        proxy = nginx("correct", "127.0.0.1:%d" % app.port)
+        one = browser(proxy)
+        try:
+            run = started(one)
+        finally:
+            one.close_stream()
+    finally:
+        app.stop()
+    assert run.exception == {"type": "ValueError", "message": "the database is not reachable"}, vars(run)
+
+
+def test_an_upload_over_a_limit_is_refused_by_the_one_that_set_it(tmp_path, nginx):
+    """Streamlit's server.maxUploadSize (1 MB here) answers 413 "File too large"; nginx's client_max_body_size (its
+    default 1m, in the test's location) answers its own 413 page first."""
+    app = StreamlitApp(tmp_path / "small", enableCORS="true", maxUploadSize="1")
+    try:
+        direct = st_session.Browser(ws_check.normalize_options({"url": "http://127.0.0.1:%d/streamlitApp/" % app.port}))
+        proxy = nginx("correct", "127.0.0.1:%d" % app.port)
+        through = browser(proxy)
+        answers = {}
+        for name, one in (("streamlit", direct), ("nginx", through)):
+            try:
+                started(one)
+                answers[name] = one.upload(one.upload_url("big.bin"), b"x" * (2 * 1024 * 1024))
+            finally:
+                one.close_stream()
+    finally:
+        app.stop()
+    assert answers["streamlit"].status == 413 and b"File too large" in answers["streamlit"].body
+    assert answers["nginx"].status == 413 and b"nginx" in answers["nginx"].body, answers["nginx"].body[:200]
