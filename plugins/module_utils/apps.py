@@ -126,9 +126,30 @@ def listen_owners(apps):
     """
     owners = {}
     for name, app in apps.items():
-        if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", False)):
+        if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", True)):
             continue
         for switch, port in LISTENS:
             if boolean(app.get(switch, False)) and app.get(port) is not None:
                 owners.setdefault(int(app[port]), name)
     return owners
+
+
+def reuseport_plan(apps, app, taken=None):
+    """{'ports': [...], 'even': bool} for `app`: the ports its server block puts reuseport on, and whether new
+    connections on every port it listens on spread evenly over nginx's workers (then each worker is sized for its
+    share). apps: {name: resolved variables}, in wsproxy_apps' order; taken: {port: 'reuseport' or 'other'}, what
+    the other server blocks nginx loads set on a port (nginx_conf.listen_socket_options).
+
+    On a port where another block already has reuseport, ours writes none (nginx takes it once per port) and the
+    spread is even; where another block sets other socket options, ours writes none and the spread is not even;
+    elsewhere the port's first app of this run in server mode with nginx_location_reuseport writes it.
+    """
+    taken = dict((int(port), kind) for port, kind in (taken or {}).items())
+    mine = apps.get(app, {})
+    if mine.get("nginx_location_mode") != "server" or not boolean(mine.get("nginx_location_reuseport", True)):
+        return {"ports": [], "even": False}
+    owners = listen_owners(apps)
+    ports = [int(mine[port]) for switch, port in LISTENS if boolean(mine.get(switch, False)) and mine.get(port) is not None]
+    return {"ports": [port for port in ports if port not in taken and owners.get(port) == app],
+            "even": bool(ports) and all(taken.get(port) == "reuseport" or (port not in taken and port in owners)
+                                        for port in ports)}

@@ -241,6 +241,7 @@ def server_blocks(text):
                     "open": child["open"],
                     "end": child["end"],
                     "ports": [_listen_port(args) for args in listens],
+                    "listens": listens,
                     "ssl": any("ssl" in args[1:] for args in listens),
                     "default_server": any("default_server" in args[1:] or "default" in args[1:] for args in listens),
                     "server_names": names,
@@ -252,6 +253,40 @@ def server_blocks(text):
 
     walk(_parse(text))
     return blocks
+
+
+# The listen parameters that set options of the listening socket: nginx takes them once per address and port, and
+# refuses a second server block that sets them too ("duplicate listen options"; ngx_http_core_module's lsopt.set).
+_SOCKET_OPTION = re.compile(r"(bind|reuseport|deferred|(ipv6only|backlog|rcvbuf|sndbuf|setfib|fastopen|accept_filter|so_keepalive)=.*)\Z")
+
+
+_DUPLICATE_OPTIONS = re.compile(r"duplicate listen options for \S*?:(\d+) in ")
+
+
+def listen_socket_options(files, skip=(), errors=""):
+    """{port: 'reuseport' or 'other'}: the ports on which a server block in `files` ({path: text}, as nginx -T
+    lists what it loads), other than those of `skip`, sets socket options on its listen ('reuseport' when they
+    include it). A file that does not parse is left out.
+
+    errors: what nginx -T said when it failed. A block added beside one of `skip` that already set options on the
+    same port makes nginx refuse the whole configuration ("duplicate listen options for <address>:<port> in
+    <file>:<line>", whichever of the two it read second); that port is taken too (by options unknown), so that the
+    run takes ours away."""
+    taken = dict((int(port), "other") for port in _DUPLICATE_OPTIONS.findall(errors or ""))
+    for path, text in files.items():
+        if path in skip:
+            continue
+        try:
+            blocks = server_blocks(text)
+        except NginxSyntaxError:
+            continue
+        for block in blocks:
+            for args in block["listens"]:
+                options = [arg for arg in args[1:] if _SOCKET_OPTION.match(arg)]
+                port = _listen_port(args)
+                if options and port is not None:
+                    taken[port] = "reuseport" if "reuseport" in options or taken.get(port) == "reuseport" else "other"
+    return taken
 
 
 def split_origin(origin):
@@ -346,16 +381,20 @@ def with_include(text, include, origin):
     return text, chosen, removed
 
 
+_REUSEPORT = re.compile(r"(?m)^([ \t]*listen\s[^;\n]*?) reuseport\b")
+
+
 def differences(rendered):
     """Unified diffs of the files that differ between masters, each against the first.
 
-    rendered: {master: {file name: text}}, in the play's order. '' when they all agree.
+    rendered: {master: {file name: text}}, in the play's order. '' when they all agree. A listen's reuseport is left
+    out: it is each master's own (another server block there may set the port's socket options), not the app's.
     """
     masters = list(rendered)
     out = []
     for other in masters[1:]:
         for name in sorted(set(rendered[masters[0]]) | set(rendered[other])):
-            first, second = rendered[masters[0]].get(name, ""), rendered[other].get(name, "")
+            first, second = [_REUSEPORT.sub(r"\1", rendered[master].get(name, "")) for master in (masters[0], other)]
             if first != second:
                 out.extend(difflib.unified_diff(first.splitlines(), second.splitlines(), "%s: %s" % (masters[0], name),
                                                 "%s: %s" % (other, name), lineterm=""))

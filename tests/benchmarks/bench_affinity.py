@@ -314,5 +314,6 @@ def main():
                               "".join(" (%s)" % note.rstrip(".") for note in notes))
                 for unused, (label, wanted, notes) in chosen) + ".\n\n" + table)
 
+
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 """apps: wsproxy_apps resolved against the collection-wide values, and their collisions."""
 import pytest
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import extra_replicas, listen_owners, problems, replicas, resolve
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.apps import (
+    extra_replicas, listen_owners, problems, replicas, resolve, reuseport_plan)
 
 KEYS = ["streamlit_app_name", "streamlit_base_url_path", "streamlit_port", "streamlit_public_origins", "streamlit_replicas"]
 DEFAULTS = {"streamlit_app_name": "streamlit", "streamlit_base_url_path": "streamlitApp", "streamlit_port": 8501,
@@ -123,3 +124,25 @@ def _server(port=80, **values):
 ])
 def test_one_app_holds_reuseport_on_each_port(apps, owners):
     assert listen_owners(apps) == owners
+
+
+@pytest.mark.parametrize("apps, app, taken, plan", [
+    # Alone on its ports: reuseport on each, and the spread is even.
+    ({"sales": _server(80, nginx_location_listen_https=True)}, "sales", {}, {"ports": [80, 443], "even": True}),
+    # The second app on a port: the first writes it, and the spread is even for both.
+    ({"sales": _server(), "ops": _server()}, "ops", {}, {"ports": [], "even": True}),
+    # Another server block that nginx loads has reuseport on the port: none of ours, still even.
+    ({"sales": _server()}, "sales", {80: "reuseport"}, {"ports": [], "even": True}),
+    ({"sales": _server()}, "sales", {"80": "reuseport"}, {"ports": [], "even": True}),
+    # It sets other socket options there: none of ours, and not even on that port.
+    ({"sales": _server(80, nginx_location_listen_https=True)}, "sales", {80: "other"}, {"ports": [443], "even": False}),
+    # Switched off, snippet mode, no listener: nothing, and no even spread to size for.
+    ({"sales": _server(nginx_location_reuseport="false")}, "sales", {}, {"ports": [], "even": False}),
+    ({"sales": dict(_server(), nginx_location_mode="snippet")}, "sales", {}, {"ports": [], "even": False}),
+    ({"sales": _server(nginx_location_listen_http=False)}, "sales", {}, {"ports": [], "even": False}),
+    # Unset (an app of a play that did not resolve it): on, as the role's default.
+    ({"sales": dict((k, v) for k, v in _server().items() if k != "nginx_location_reuseport")}, "sales", {},
+     {"ports": [80], "even": True}),
+])
+def test_reuseport_goes_where_no_other_block_sets_socket_options(apps, app, taken, plan):
+    assert reuseport_plan(apps, app, taken) == plan

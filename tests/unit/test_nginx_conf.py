@@ -199,6 +199,11 @@ def test_upstream_server_directives_are_not_server_blocks():
     ({"m1": {"location": "proxy_read_timeout 1d;"}, "m2": {"location": "proxy_read_timeout 1d;"},
       "m3": {"location": "proxy_read_timeout 2d;"}}, ["--- m1: location", "+++ m3: location", "+proxy_read_timeout 2d;"]),
     ({"m1": {}}, []),
+    # A listen's reuseport is each master's own (another server block there may set the port's socket options).
+    ({"m1": {"server": "    listen 80 reuseport;\n    listen 443 ssl reuseport;\n"},
+      "m2": {"server": "    listen 80;\n    listen 443 ssl;\n"}}, []),
+    ({"m1": {"server": "    listen 80 reuseport;\n    listen 443 ssl;\n"},
+      "m2": {"server": "    listen 8080;\n    listen 443 ssl;\n"}}, ["-    listen 80;", "+    listen 8080;"]),
 ])
 def test_differences_between_masters(rendered, expected):
     found = differences(rendered)
@@ -237,3 +242,38 @@ def test_the_ring_predicts_the_shares_nginx_gave():
 def test_weight_16_makes_the_ring_even(servers):
     assert gap(nginx_conf.ring_shares(servers, 16)) < 0.08
     assert gap(nginx_conf.ring_shares(servers, 16)) < gap(nginx_conf.ring_shares(servers, 1))
+
+
+@pytest.mark.parametrize("files, skip, taken", [
+    ({}, (), {}),
+    # Debian's default site sets no socket option; ssl, http2, default_server and proxy_protocol are not ones.
+    ({"/etc/nginx/sites-enabled/default": "server { listen 80 default_server; listen [::]:80 default_server; }",
+      "/etc/nginx/conf.d/a.conf": "server { listen 443 ssl http2 proxy_protocol; }"}, (), {}),
+    ({"/etc/nginx/conf.d/a.conf": "server { listen 8443 ssl backlog=4096; } server { listen 127.0.0.1:8080 deferred; }"},
+     (), {8443: "other", 8080: "other"}),
+    ({"/etc/nginx/conf.d/a.conf": "http { server { listen 443 ssl reuseport; } }"}, (), {443: "reuseport"}),
+    ({"/etc/nginx/conf.d/a.conf": "server { listen 80 so_keepalive=on; }", "/b.conf": "server { listen 80 reuseport; }"},
+     (), {80: "reuseport"}),
+    # The app's own server block is left out (the run rewrites it), and so is a file that does not parse.
+    ({"/etc/nginx/conf.d/wsproxy-server-sales.conf": "server { listen 80 reuseport; }", "/x.conf": "server { listen 81 bind;"},
+     ("/etc/nginx/conf.d/wsproxy-server-sales.conf",), {}),
+    ({"/etc/nginx/conf.d/a.conf": "server { listen unix:/run/a.sock backlog=10; }"}, (), {}),
+])
+def test_the_ports_where_other_server_blocks_set_socket_options(files, skip, taken):
+    assert nginx_conf.listen_socket_options(files, skip) == taken
+
+
+OURS = "/etc/nginx/conf.d/wsproxy-server-sales.conf"
+
+
+@pytest.mark.parametrize("errors, taken", [
+    # A block of the admin's added beside ours on 80: nginx -T refuses all, naming our file; 80 is taken.
+    ("nginx: [emerg] duplicate listen options for 0.0.0.0:80 in %s:5\nnginx: configuration file /etc/nginx/nginx.conf "
+     "test failed" % OURS, {80: "other"}),
+    ("nginx: [emerg] duplicate listen options for [::]:8443 in %s:12" % OURS, {8443: "other"}),
+    # nginx names the block it read second, which may be the admin's; either way the port is taken.
+    ("nginx: [emerg] duplicate listen options for 0.0.0.0:80 in /etc/nginx/conf.d/zz-admin.conf:3", {80: "other"}),
+    ("nginx: [emerg] unknown directive \"lisen\" in %s:2" % OURS, {}),
+])
+def test_a_refused_configuration_that_names_our_listen_takes_its_port(errors, taken):
+    assert nginx_conf.listen_socket_options({}, (OURS,), errors) == taken

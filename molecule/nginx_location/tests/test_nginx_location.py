@@ -113,6 +113,32 @@ def test_the_server_of_its_own_spreads_connections_over_every_worker(host):
     assert listening_sockets(host, 443) == workers >= 2, workers
 
 
+def test_a_port_where_another_server_block_sets_socket_options_gets_none_of_ours(host, run_playbook):
+    """nginx takes a listen's socket options once per port (a second block that sets them fails nginx -t with
+    "duplicate listen options"). The role reads what nginx loads and writes none where another block sets them: with
+    that block's reuseport the port keeps a socket per worker; with its backlog, one socket. Gone, ours comes back."""
+    server, admin = "/etc/nginx/conf.d/wsproxy-server-secure.conf", "/etc/nginx/conf.d/admin-listen.conf"
+    workers = len(nofile_of_workers(host)[1])
+    try:
+        for listen, sockets in (("listen 80 backlog=4096;", 1), ("listen 80 reuseport;", workers)):
+            # The admin's block, and the admin's reload: refused while ours sets options on 80 (the backlog), fine
+            # once ours sets none (the reuseport).
+            host.run("printf 'server {\\n    %s\\n    server_name admin.example.test;\\n    return 204;\\n}\\n' > %s"
+                     " && nginx -t && nginx -s reload && sleep 1" % (listen, admin))
+            returncode, output = run_playbook(MASTER_PLAY)
+            assert returncode == 0, output[-3000:]
+            ours = host.file(server).content_string
+            assert "listen 80;" in ours and "listen 443 ssl reuseport;" in ours, ours
+            assert listening_sockets(host, 80) == sockets and listening_sockets(host, 443) == workers, listen
+            assert host.run("curl -fsS -o /dev/null -w '%{http_code}' -H 'Host: admin.example.test' http://127.0.0.1/"
+                            ).stdout == "204"
+    finally:
+        host.run("rm -f %s" % admin)
+    returncode, output = run_playbook(MASTER_PLAY)
+    assert returncode == 0 and "listen 80 reuseport;" in host.file(server).content_string, output[-3000:]
+    assert listening_sockets(host, 80) == workers
+
+
 def test_more_workers_when_a_share_does_not_fit(host, run_playbook):
     """The server-mode app alone, for 6,000 sessions, under an admin's LimitNOFILE=8192: 2 workers' shares (3,750
     sessions, 9,036 files) do not fit, 3 workers' (2,500, 6,536) do. The role raises worker_processes, each worker
