@@ -26,9 +26,12 @@ import os
 import re
 import time
 
+import socket
+
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_messages as messages
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_check
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_protocol as proto
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import classify_upload, describe
 
 XSRF_COOKIE = "_streamlit_xsrf"
 USER_AGENT = "wsproxy.streamlit-session-check"
@@ -39,21 +42,36 @@ MESSAGE_LIMIT = 10000
 _COOKIE_SPLIT = re.compile(r",\s*(?=[!#$%&'*+.^_`|~0-9A-Za-z-]+=)")
 
 
-def set_cookies(joined):
-    """{name: value} of the Set-Cookie headers of an answer (ws_protocol joins repeated headers with ", ")."""
+def set_cookies(joined, request_path="/"):
+    """{name: (value, path)} of the Set-Cookie headers of an answer to `request_path` (ws_protocol joins repeated
+    headers with ", "). Without a Path attribute a cookie gets the request's directory, as a browser gives it
+    (RFC 6265 5.1.4)."""
     jar = {}
+    default = request_path[:request_path.rindex("/")] or "/" if request_path.startswith("/") else "/"
     for cookie in _COOKIE_SPLIT.split(joined or ""):
-        pair = cookie.split(";", 1)[0]
-        if "=" in pair:
-            name, value = pair.split("=", 1)
-            if name.strip():
-                jar[name.strip()] = value.strip()
+        parts = cookie.split(";")
+        if "=" not in parts[0] or not parts[0].split("=", 1)[0].strip():
+            continue
+        name, value = [part.strip() for part in parts[0].split("=", 1)]
+        path = default
+        for attribute in parts[1:]:
+            key, unused, given = attribute.partition("=")
+            if key.strip().lower() == "path" and given.strip().startswith("/"):
+                path = given.strip()
+        jar[name] = (value, path)
     return jar
 
 
-def cookie_header(jar):
-    """The Cookie header of a jar, in the order the cookies came."""
-    return "; ".join("%s=%s" % item for item in jar.items())
+def path_matches(request_path, cookie_path):
+    """Whether a browser sends a cookie of `cookie_path` with a request to `request_path` (RFC 6265 5.1.4)."""
+    if request_path == cookie_path:
+        return True
+    return request_path.startswith(cookie_path) and (cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+
+
+def cookie_header(jar, request_path="/"):
+    """The Cookie header a browser sends with a request to `request_path`, in the order the cookies came."""
+    return "; ".join("%s=%s" % (name, value) for name, (value, path) in jar.items() if path_matches(request_path, path))
 
 
 def multipart(name, data, boundary):
@@ -120,15 +138,15 @@ class Browser(object):
         connection = ws_check.connect(options)
         try:
             sent = dict(headers or {})
-            if self.jar:
-                sent["Cookie"] = cookie_header(self.jar)
+            if cookie_header(self.jar, path):
+                sent["Cookie"] = cookie_header(self.jar, path)
             connection.send(request_bytes(method, path, ws_check.host_header(options["target"]), sent, body))
             deadline = time.monotonic() + options["timeout"]
             answer = proto.parse_response_head(connection.read_head(deadline))
             content = connection.read_rest(deadline, BODY_LIMIT)
         finally:
             connection.close()
-        self.jar.update(set_cookies(answer.headers.get("set-cookie")))
+        self.jar.update(set_cookies(answer.headers.get("set-cookie"), path))
         return Answer(answer.status, answer.headers, content, round((time.monotonic() - started) * 1000.0, 2))
 
     def open_page(self, peer=None):
@@ -139,10 +157,11 @@ class Browser(object):
         """A WebSocket on the app's stream with the browser's cookies, its XSRF token and, once it has one, its
         session's id (to resume it). Returns the handshake's status (101 keeps the stream open)."""
         self.close_stream()
-        subprotocols = ["streamlit", self.jar.get(XSRF_COOKIE) or "-"] + ([self.session_id] if self.session_id else [])
+        subprotocols = ["streamlit", self.xsrf_token() or "-"] + ([self.session_id] if self.session_id else [])
         headers = dict(self.options["request_headers"])
-        if self.jar:
-            headers["Cookie"] = cookie_header(self.jar)
+        stream_path = self.options["target"].path
+        if cookie_header(self.jar, stream_path):
+            headers["Cookie"] = cookie_header(self.jar, stream_path)
         options = dict(self._through(peer), subprotocols=subprotocols, request_headers=headers)
         connection, key, response, unused = ws_check.open_upgrade(options, options["origin"])
         if response.status != 101 or response.headers.get("sec-websocket-accept") != proto.accept_for(key):
@@ -150,6 +169,11 @@ class Browser(object):
             return response.status
         self.stream = connection
         return 101
+
+    def xsrf_token(self):
+        """The XSRF cookie's value as the page's script reads it (document.cookie: the cookies of the page's path)."""
+        value, path = self.jar.get(XSRF_COOKIE, ("", "/"))
+        return value if path_matches(self.base, path) else ""
 
     def send(self, message):
         self.stream.send(proto.encode_frame(proto.OP_BINARY, message))
@@ -200,7 +224,7 @@ class Browser(object):
     def upload(self, url, data, peer=None, token=None):
         """PUT one file to an upload URL, with the XSRF cookie and token, through a peer; the Answer."""
         content_type, body = multipart("wsproxy-session-check.txt", data, os.urandom(12).hex())
-        token = self.jar.get(XSRF_COOKIE, "") if token is None else token
+        token = self.xsrf_token() if token is None else token
         return self.fetch("PUT", url, peer, {"Content-Type": content_type, "X-Xsrftoken": token,
                                              "Origin": self.options["origin"]}, body)
 
@@ -209,3 +233,71 @@ class Browser(object):
             ws_check.close_stream(self.stream, self.options["timeout"])
             self.stream.close()
             self.stream = None
+
+
+UPLOAD_NAME = "wsproxy-session-check.txt"
+UPLOAD_DATA = b"wsproxy.streamlit session check\n"
+
+
+def _peer_name(peer):
+    return "%s:%d" % peer
+
+
+def check_session(options, peers=None, data=UPLOAD_DATA):
+    """What a browser needs past the upgrade, through the first of `peers` (each a (host, port) to dial, the
+    masters; default: the URL's own), then its session resumed through each of them. The result's diagnosis is the
+    first failure, or session_ok. Failures of the handshake itself are websocket_handshake's to name (run it first)."""
+    peers = list(peers or [options["peer"]])
+    url = options["url"]
+    result = {"url": url, "peers": [_peer_name(peer) for peer in peers], "first_run_ms": None, "upload_ms": None,
+              "session_id": None, "resumed": {}, "exception": None, "diagnosis": None}
+    browser = Browser(options)
+
+    def failed(code, **details):
+        result["diagnosis"] = describe(code, url=url, **details)
+        return result
+
+    try:
+        page, unused = browser.open_page(peers[0])
+        status = browser.open_stream(peers[0])
+        if status != 101:
+            return failed("unexpected_status", status=status, reason="to the session's upgrade",
+                          detail="page %d; run websocket_handshake for the cause" % page.status)
+        try:
+            run = browser.run_script()
+        except socket.timeout:
+            return failed("app_timeout", timeout=options["timeout"])
+        result.update(first_run_ms=run.ms, session_id=run.session_id)
+        if run.exception:
+            result["exception"] = run.exception
+            return failed("app_error", **run.exception)
+        started = time.monotonic()
+        answer = browser.upload(browser.upload_url(UPLOAD_NAME), data, peers[0])
+        result["upload_ms"] = round((time.monotonic() - started) * 1000.0, 2)
+        problem = classify_upload(answer.status, answer.body)
+        if problem:
+            code, details = problem
+            return failed(code, where=_peer_name(peers[0]), size=len(data), **details)
+        # A new WebSocket with the session's id through each master, as the browser comes back after a blip.
+        for peer in peers:
+            if browser.open_stream(peer) != 101:
+                result["resumed"][_peer_name(peer)] = False
+                continue
+            again = browser.run_script()
+            result["resumed"][_peer_name(peer)] = again.session_id == run.session_id
+        browser.close_stream()
+    except (socket.timeout, EOFError, OSError, proto.ProtocolError, messages.MessageError, ws_check.ServerClosed) as exc:
+        return failed("unexpected_status", status="-", reason="", detail="%s: %s" % (type(exc).__name__, exc))
+    except ws_check.CheckFailed as exc:
+        result["diagnosis"] = describe(exc.code, **exc.details)
+        return result
+    finally:
+        browser.close_stream()
+    lost = [name for name, resumed in result["resumed"].items() if not resumed]
+    kept = [name for name, resumed in result["resumed"].items() if resumed]
+    if lost and not kept:
+        return failed("session_not_resumed", where=", ".join(lost), detail="session %s" % run.session_id)
+    if lost:
+        return failed("masters_disagree", resumed_through=", ".join(kept), lost_through=", ".join(lost))
+    return failed("session_ok", first_run_ms=result["first_run_ms"], upload_ms=result["upload_ms"],
+                  peers=", ".join(result["peers"]))

@@ -249,6 +249,68 @@ _TABLE = [
         "16384 with a sign-in; Streamlit takes 16 KB of request headers in all), or keep the cookies smaller.",
     ),
     Diagnosis(
+        "session_ok",
+        "The app runs, takes uploads and keeps each browser's session; nothing to fix.",
+        "A browser's session through {url} works: first run in {first_run_ms} ms, upload in {upload_ms} ms, the session "
+        "resumed through {peers}.",
+        "Nothing to fix.",
+    ),
+    Diagnosis(
+        "app_error",
+        "The page loads, then shows a red error box instead of the app.",
+        "The app's script raised {type} on its first run: {message}",
+        "The proxy works; fix the app, or what it needs at start (a database, a file, a secret). Streamlit logs the "
+        "traceback in the child's container log (`docker logs streamlit-<app>`).",
+    ),
+    Diagnosis(
+        "app_timeout",
+        "The page loads and shows \"Running...\" for a long time, or never shows the app.",
+        "The app's first run did not finish within {timeout} s{detail_suffix}.",
+        "A script that blocks at start (a slow database or network call, a large download) keeps every new browser "
+        "waiting: cache it with Streamlit's `st.cache_resource`, or give the check a longer timeout.",
+    ),
+    Diagnosis(
+        "xsrf_rejected",
+        "Every file upload fails: \"AxiosError: Request failed with status code 403\".",
+        "Streamlit refused an upload through {where}: 403 {detail}. The X-Xsrftoken header did not match the "
+        "_streamlit_xsrf cookie.",
+        "Let the cookie through unchanged: no `proxy_cookie_path` or `proxy_hide_header Set-Cookie` on the app's "
+        "location, the same `streamlit_cookie_secret` on every replica, and the app served at the origin browsers use "
+        "(streamlit_public_origins, which the container role turns into `browser.serverAddress`). Do not set "
+        "`server.enableXsrfProtection=false`.",
+    ),
+    Diagnosis(
+        "session_elsewhere",
+        "File uploads fail now and then with 400 (\"Invalid session_id ... sticky sessions\"), and media or download "
+        "buttons answer 404.",
+        "The upload through {where} reached a replica that does not hold the session ({detail}).",
+        "Keep each browser on one replica: nginx_location_sticky `cookie` (or `ip_hash` where clients keep their own "
+        "addresses), with the same upstream on every master; a proxy in front must keep the affinity cookie.",
+    ),
+    Diagnosis(
+        "upload_too_large",
+        "Uploads below the app's limit fail with 413 Request Entity Too Large.",
+        "A {size}-byte upload through {where} got 413 from {refused_by}.",
+        "nginx: `client_max_body_size` in the app's location must be at least Streamlit's `server.maxUploadSize` (the "
+        "role derives both from streamlit_max_upload_size; nginx_location_client_max_body_size overrides it). "
+        "Streamlit: raise streamlit_max_upload_size.",
+    ),
+    Diagnosis(
+        "session_not_resumed",
+        "After a network blip or a laptop's sleep the app starts over: widgets reset, uploads gone.",
+        "A new WebSocket through {where} with the session's id got a new session ({detail}), not the old one.",
+        "The browser must come back to the replica that holds its session: nginx_location_sticky `cookie` or "
+        "`ip_hash`, and Streamlit keeps a disconnected session `server.disconnectedSessionTTL` seconds (120 by "
+        "default): set it with streamlit_config if blips last longer.",
+    ),
+    Diagnosis(
+        "masters_disagree",
+        "Behind two masters (a VIP, DNS round robin) the app starts over whenever the browser reaches the other one.",
+        "The same browser reached its session through {resumed_through} but not through {lost_through}.",
+        "Every master needs the same nginx upstream (servers, order, weight) and the same affinity: deploy the app to "
+        "all of them in one run of site.yml, which refuses masters that would not serve it alike.",
+    ),
+    Diagnosis(
         "unexpected_status",
         "The stream URL answers an unexpected HTTP status.",
         "{url} answered {status} {reason}, not 101{detail_suffix}.",
@@ -260,7 +322,7 @@ _TABLE = [
 DIAGNOSES = OrderedDict((entry.code, entry) for entry in _TABLE)
 
 # Outcomes that pass the check.
-OK_CODES = frozenset(["ok", "sign_in_holds", "login_ok"])
+OK_CODES = frozenset(["ok", "sign_in_holds", "login_ok", "session_ok"])
 # A redirect whose path says it leads to a sign-in page (oauth2-proxy, Keycloak, Authelia, ...).
 SIGN_IN_PATH = re.compile(r"(?i)(oauth2|sign_?in|log_?in|/auth)")
 
@@ -347,6 +409,26 @@ def classify_forbidden(status_without_origin, health_status):
         return "origin_rejected", ("403 even without Origin, while the health URL answers 200: "
                                    "server.allowedHosts does not list the Host it receives")
     return "path_mismatch", ""
+
+
+STREAMLIT_TOO_LARGE = "File too large"
+STREAMLIT_NO_SESSION = "Invalid session_id"
+
+
+def classify_upload(status, body):
+    """Name what an upload's answer says: None when Streamlit took the file (204, or 200), else (code, details)."""
+    text = (body or b"").decode("utf-8", "replace")
+    snippet = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()[:120]
+    if status in (200, 204):
+        return None
+    if status == 403:
+        return "xsrf_rejected", {"detail": snippet or "no body"}
+    if status == 400 and STREAMLIT_NO_SESSION in text:
+        return "session_elsewhere", {"detail": "400 " + snippet}
+    if status == 413:
+        return "upload_too_large", {"refused_by": "Streamlit (server.maxUploadSize)" if STREAMLIT_TOO_LARGE in text
+                                    else "nginx (client_max_body_size)" if "nginx" in text.lower() else "the proxy"}
+    return "unexpected_status", {"status": status, "reason": "to an upload", "detail": snippet}
 
 
 def troubleshooting_markdown():

@@ -171,6 +171,10 @@ LOCATIONS = {
     "wrong_prefix": "location /other/ {{\n        " + UPGRADE + HOST + "\n    }}",
 }
 
+# The correct location behind a rule that moves the upstream's cookies to another path (Streamlit sets its XSRF cookie
+# on Path=/): a browser then sends it with no request of the app, and the page's script cannot read it.
+LOCATIONS["cookie_path"] = LOCATIONS["correct"].replace("proxy_buffering off;", "proxy_buffering off;\n        proxy_cookie_path / /elsewhere/;")
+
 # The correct location in a server whose header buffers hold Streamlit's chunked sign-in cookies (what the
 # nginx_location role sets in server mode when the app uses st.login).
 LOCATIONS["native"] = "large_client_header_buffers 4 32k;\n    " + LOCATIONS["correct"]

@@ -9,8 +9,20 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_sessio
 from .conftest import StreamlitApp
 
 
+def options(proxy):
+    return ws_check.normalize_options({"url": proxy.url(), "connect_to": proxy.connect_to})
+
+
 def browser(proxy):
-    return st_session.Browser(ws_check.normalize_options({"url": proxy.url(), "connect_to": proxy.connect_to}))
+    return st_session.Browser(options(proxy))
+
+
+def peer(proxy):
+    return ("127.0.0.1", proxy.port)
+
+
+def code_of(result):
+    return result["diagnosis"]["code"]
 
 
 def started(browser_):
@@ -103,3 +115,59 @@ def test_an_upload_over_a_limit_is_refused_by_the_one_that_set_it(tmp_path, ngin
         app.stop()
     assert answers["streamlit"].status == 413 and b"File too large" in answers["streamlit"].body
     assert answers["nginx"].status == 413 and b"nginx" in answers["nginx"].body, answers["nginx"].body[:200]
+
+
+# --- The check a user runs (check_session): each failure above gets its code. -------------------------------------
+
+def test_the_check_is_green_through_two_masters_of_one_replica(streamlit_app, nginx):
+    first, second = nginx("correct", "127.0.0.1:%d" % streamlit_app.port), nginx("correct", "127.0.0.1:%d" % streamlit_app.port)
+    result = st_session.check_session(options(first), [peer(first), peer(second)])
+    assert code_of(result) == "session_ok", result["diagnosis"]
+    assert result["resumed"] == {"127.0.0.1:%d" % first.port: True, "127.0.0.1:%d" % second.port: True}
+    assert 0 < result["first_run_ms"] < 5000 and 0 < result["upload_ms"] < 1000, result
+
+
+def test_masters_that_send_a_browser_to_different_replicas_disagree(streamlit_app, second_replica, nginx):
+    first, second = nginx("correct", "127.0.0.1:%d" % streamlit_app.port), nginx("correct", "127.0.0.1:%d" % second_replica.port)
+    result = st_session.check_session(options(first), [peer(first), peer(second)])
+    assert code_of(result) == "masters_disagree", result["diagnosis"]
+    assert "127.0.0.1:%d" % second.port in result["diagnosis"]["summary"]
+
+
+def test_round_robin_over_two_replicas_is_session_elsewhere(streamlit_app, second_replica, nginx):
+    proxy = nginx("correct", "replicas", http_extra="upstream replicas { server 127.0.0.1:%d; server 127.0.0.1:%d; }"
+                  % (streamlit_app.port, second_replica.port))
+    result = st_session.check_session(options(proxy))
+    assert code_of(result) == "session_elsewhere", result["diagnosis"]
+    assert "sticky" in result["diagnosis"]["fix"] or "one replica" in result["diagnosis"]["fix"]
+
+
+def test_a_proxy_that_moves_the_cookie_path_is_xsrf_rejected(streamlit_app, nginx):
+    proxy = nginx("cookie_path", "127.0.0.1:%d" % streamlit_app.port)
+    result = st_session.check_session(options(proxy))
+    assert code_of(result) == "xsrf_rejected", result["diagnosis"]
+
+
+def test_a_script_that_raises_is_app_error_with_its_message(tmp_path, nginx):
+    app = StreamlitApp(tmp_path / "raises", enableCORS="true",
+                       script='import streamlit as st\nraise RuntimeError("DATABASE_URL is not set")\n')
+    try:
+        result = st_session.check_session(options(nginx("correct", "127.0.0.1:%d" % app.port)))
+    finally:
+        app.stop()
+    assert code_of(result) == "app_error", result["diagnosis"]
+    assert result["exception"] == {"type": "RuntimeError", "message": "DATABASE_URL is not set"}
+    assert "DATABASE_URL is not set" in result["diagnosis"]["summary"]
+
+
+def test_uploads_over_a_limit_name_who_refused_them(tmp_path, nginx):
+    app = StreamlitApp(tmp_path / "small", enableCORS="true", maxUploadSize="1")
+    big = b"x" * (2 * 1024 * 1024)
+    try:
+        direct = st_session.check_session(ws_check.normalize_options({"url": "http://127.0.0.1:%d/streamlitApp/" % app.port}),
+                                          data=big)
+        through = st_session.check_session(options(nginx("correct", "127.0.0.1:%d" % app.port)), data=big)
+    finally:
+        app.stop()
+    assert code_of(direct) == code_of(through) == "upload_too_large", (direct["diagnosis"], through["diagnosis"])
+    assert "Streamlit" in direct["diagnosis"]["summary"] and "nginx" in through["diagnosis"]["summary"]

@@ -8,23 +8,41 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_sessio
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_check
 
 
-@pytest.mark.parametrize("joined, jar", [
-    (None, {}),
-    ("", {}),
+@pytest.mark.parametrize("joined, request_path, jar", [
+    (None, "/", {}),
+    ("", "/", {}),
     # nginx's userid cookie and Streamlit's XSRF cookie, as ws_protocol joins two Set-Cookie headers.
     ("wsproxy_affinity=AAAAAWsTcfNqwgZAAwMKAg==; path=/secondApp/; httponly; samesite=lax, "
-     "_streamlit_xsrf=2|f27ca322|8e05cc|1796436467; Path=/secondApp; SameSite=lax",
-     {"wsproxy_affinity": "AAAAAWsTcfNqwgZAAwMKAg==", "_streamlit_xsrf": "2|f27ca322|8e05cc|1796436467"}),
-    # A date's comma does not start a cookie; a later one replaces an earlier one of the same name.
-    ("a=1; Expires=Wed, 09 Jun 2027 10:18:14 GMT; Path=/, b=2, a=3", {"a": "3", "b": "2"}),
-    ("no-equals-sign; Path=/", {}),
+     "_streamlit_xsrf=2|f27ca322|8e05cc|1796436467; Path=/secondApp; SameSite=lax", "/secondApp/",
+     {"wsproxy_affinity": ("AAAAAWsTcfNqwgZAAwMKAg==", "/secondApp/"),
+      "_streamlit_xsrf": ("2|f27ca322|8e05cc|1796436467", "/secondApp")}),
+    # A date's comma does not start a cookie; a later one replaces an earlier one of the same name; without a Path,
+    # the request's directory.
+    ("a=1; Expires=Wed, 09 Jun 2027 10:18:14 GMT; Path=/, b=2, a=3", "/app/_stcore/health",
+     {"a": ("3", "/app/_stcore"), "b": ("2", "/app/_stcore")}),
+    ("c=1", "/", {"c": ("1", "/")}),
+    ("no-equals-sign; Path=/", "/", {}),
 ])
-def test_set_cookies_keeps_each_name_and_value(joined, jar):
-    assert ss.set_cookies(joined) == jar
+def test_set_cookies_keeps_each_name_value_and_path(joined, request_path, jar):
+    assert ss.set_cookies(joined, request_path) == jar
 
 
-def test_the_cookie_header_keeps_their_order():
-    assert ss.cookie_header({"b": "2", "a": "1"}) == "b=2; a=1"
+@pytest.mark.parametrize("request_path, cookie_path, sent", [
+    ("/app/", "/app/", True),
+    ("/app/_stcore/stream", "/app", True),
+    ("/app/_stcore/stream", "/app/", True),
+    ("/application/", "/app", False),
+    ("/app/", "/other", False),
+    ("/", "/", True),
+])
+def test_a_cookie_goes_with_the_requests_under_its_path(request_path, cookie_path, sent):
+    assert ss.path_matches(request_path, cookie_path) is sent
+
+
+def test_the_cookie_header_keeps_their_order_and_their_paths():
+    jar = {"b": ("2", "/"), "a": ("1", "/app/"), "x": ("9", "/other/")}
+    assert ss.cookie_header(jar, "/app/_stcore/upload_file/s/f") == "b=2; a=1"
+    assert ss.cookie_header(jar, "/elsewhere") == "b=2"
 
 
 def test_an_upload_is_one_file_in_a_form_as_the_frontend_sends_it():

@@ -4,6 +4,7 @@ import pytest
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import (
     DIAGNOSES,
     classify_forbidden,
+    classify_upload,
     classify_response,
     describe,
 )
@@ -13,6 +14,8 @@ REQUIRED_CODES = [
     "scheme_mismatch", "tls_untrusted", "refused", "timeout", "dns", "bad_accept",
     "subprotocol_missing", "no_pong", "idle_closed", "cors_disabled", "auth_required", "auth_unreachable",
     "sign_in_open", "redirect_uri_mismatch", "login_not_configured", "login_failed", "headers_too_large",
+    "app_error", "app_timeout", "xsrf_rejected", "session_elsewhere", "upload_too_large", "session_not_resumed",
+    "masters_disagree",
 ]
 
 
@@ -79,3 +82,34 @@ def test_classify_forbidden_tells_host_from_path(without_origin, health, code, d
     found, detail = classify_forbidden(without_origin, health)
     assert found == code
     assert detail_word in detail
+
+
+@pytest.mark.parametrize("status, body, expected", [
+    (204, b"", None),
+    (200, b"", None),
+    (403, b"XSRF token missing or invalid", ("xsrf_rejected", {"detail": "XSRF token missing or invalid"})),
+    (403, b"", ("xsrf_rejected", {"detail": "no body"})),
+    (400, b"Invalid session_id. This is likely caused by a multi-replica deployment without sticky sessions",
+     ("session_elsewhere", {"detail": "400 Invalid session_id. This is likely caused by a multi-replica deployment "
+                                      "without sticky sessions"})),
+    (413, b"File too large", ("upload_too_large", {"refused_by": "Streamlit (server.maxUploadSize)"})),
+    (413, b"<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large"
+          b"</h1></center><hr><center>nginx</center></body></html>",
+     ("upload_too_large", {"refused_by": "nginx (client_max_body_size)"})),
+    (413, b"", ("upload_too_large", {"refused_by": "the proxy"})),
+    (400, b"Expected 1 file, but got 0", ("unexpected_status", {"status": 400, "reason": "to an upload",
+                                                                "detail": "Expected 1 file, but got 0"})),
+])
+def test_an_uploads_answer_names_who_refused_it(status, body, expected):
+    assert classify_upload(status, body) == expected
+
+
+@pytest.mark.parametrize("code, details, words", [
+    ("app_error", {"type": "KeyError", "message": "'DATABASE_URL'"}, "raised KeyError on its first run: 'DATABASE_URL'"),
+    ("masters_disagree", {"resumed_through": "10.0.0.1:80", "lost_through": "10.0.0.2:80"},
+     "through 10.0.0.1:80 but not through 10.0.0.2:80"),
+    ("upload_too_large", {"size": 3, "where": "10.0.0.1:80", "refused_by": "nginx (client_max_body_size)"},
+     "A 3-byte upload through 10.0.0.1:80 got 413 from nginx (client_max_body_size)."),
+])
+def test_the_session_diagnoses_say_what_was_seen(code, details, words):
+    assert words in describe(code, **details)["summary"]
