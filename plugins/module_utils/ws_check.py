@@ -98,6 +98,27 @@ def parse_target(url):
     return Target(ws_scheme, parts.hostname, port or DEFAULT_PORTS[ws_scheme], path)
 
 
+def connection_spec(**more):
+    """The argument spec both checks share to reach an app as a browser does, with `more` options of a module's own."""
+    spec = dict(
+        url=dict(type="str", required=True),
+        origin=dict(type="str"),
+        timeout=dict(type="float", default=10),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+    )
+    spec.update(more)
+    return spec
+
+
+def finish(module, result, ok_codes, what):
+    """Exit with the result when its diagnosis is one of `ok_codes`, else fail with the summary and the fix."""
+    diagnosis = result["diagnosis"]
+    if diagnosis["code"] not in ok_codes:
+        module.fail_json(msg="%s failed: %s Fix: %s" % (what, diagnosis["summary"], diagnosis["fix"]), changed=False, **result)
+    module.exit_json(changed=False, msg=diagnosis["summary"], **result)
+
+
 def parse_connect_to(value):
     """Parse ``host:port`` or ``[v6]:port`` (like curl --connect-to)."""
     match = re.match(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):(\d{1,5})$", value or "")

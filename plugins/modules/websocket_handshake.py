@@ -281,21 +281,16 @@ diagnosis:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import DEFAULT_SUBPROTOCOLS, run_check
+from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_check import DEFAULT_SUBPROTOCOLS, connection_spec, finish, run_check
 from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis import OK_CODES
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            url=dict(type="str", required=True),
-            origin=dict(type="str"),
+        argument_spec=connection_spec(
             foreign_origin=dict(type="str"),
             subprotocols=dict(type="list", elements="str", default=list(DEFAULT_SUBPROTOCOLS)),
             headers=dict(type="dict", default={}, no_log=True),
-            timeout=dict(type="float", default=10),
-            validate_certs=dict(type="bool", default=True),
-            ca_path=dict(type="path"),
             client_cert=dict(type="path"),
             client_key=dict(type="path"),
             connect_to=dict(type="str"),
@@ -315,10 +310,7 @@ def main():
         result = run_check(module.params)
     except ValueError as exc:
         module.fail_json(msg="Invalid option %s" % exc)
-    diagnosis = result["diagnosis"]
-    if diagnosis["code"] not in OK_CODES:
-        module.fail_json(msg="WebSocket check failed: %s Fix: %s" % (diagnosis["summary"], diagnosis["fix"]), changed=False, **result)
-    module.exit_json(changed=False, msg=diagnosis["summary"], **result)
+    finish(module, result, OK_CODES, "WebSocket check")
 
 
 if __name__ == "__main__":

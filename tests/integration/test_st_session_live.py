@@ -2,9 +2,13 @@
 """st_session against real peers: a browser's whole session through Debian's nginx in front of Streamlit, and each
 way it breaks produced on purpose (an XSRF token that does not match, two replicas without stickiness, a script that
 raises, an upload over a limit)."""
+import json
+
 import pytest
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_session, ws_check
+from ansible_collections.wsproxy.streamlit.plugins.modules import streamlit_session
 
 from .conftest import StreamlitApp
 
@@ -171,3 +175,34 @@ def test_uploads_over_a_limit_name_who_refused_them(tmp_path, nginx):
         app.stop()
     assert code_of(direct) == code_of(through) == "upload_too_large", (direct["diagnosis"], through["diagnosis"])
     assert "Streamlit" in direct["diagnosis"]["summary"] and "nginx" in through["diagnosis"]["summary"]
+
+
+# --- The module's main(), as Ansible runs it. -------------------------------------------------------------------
+
+def run_main(capsys, args):
+    with patch_module_args(args), pytest.raises(SystemExit) as info:
+        streamlit_session.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_the_module_passes_through_both_masters_and_fails_naming_the_cause(capsys, streamlit_app, second_replica, nginx):
+    first, second = nginx("correct", "127.0.0.1:%d" % streamlit_app.port), nginx("correct", "127.0.0.1:%d" % streamlit_app.port)
+    code, result = run_main(capsys, {"url": first.url(), "connect_to": [first.connect_to, second.connect_to]})
+    assert code == 0 and result["changed"] is False and result["diagnosis"]["code"] == "session_ok", result
+    assert result["msg"].startswith("A browser's session through ") and result["upload_ms"] > 0
+    other = nginx("correct", "127.0.0.1:%d" % second_replica.port)
+    code, result = run_main(capsys, {"url": first.url(), "connect_to": [first.connect_to, other.connect_to],
+                                     "upload_size": 1000})
+    assert code == 1 and result["failed"] is True and result["diagnosis"]["code"] == "masters_disagree", result
+    assert result["msg"].startswith("Session check failed: The same browser reached its session through ")
+    assert result["resumed"] == {first.connect_to: True, other.connect_to: False}
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"url": "http://127.0.0.1:1/app/", "connect_to": ["no-port"]}, "Invalid option connect_to: 'no-port' is not host:port"),
+    ({"url": "http://127.0.0.1:1/app/", "upload_size": 0}, "Invalid option upload_size: must be 1 or more, got 0"),
+    ({"url": "ftp://example.com/"}, "Invalid option url"),
+])
+def test_bad_input_fails_before_connecting_and_names_the_option(capsys, args, words):
+    code, result = run_main(capsys, args)
+    assert code == 1 and result["msg"].startswith(words), result["msg"]
