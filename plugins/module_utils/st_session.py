@@ -228,6 +228,15 @@ class Browser(object):
         return self.fetch("PUT", url, peer, {"Content-Type": content_type, "X-Xsrftoken": token,
                                              "Origin": self.options["origin"]}, body)
 
+    def idle_then_ping(self, seconds):
+        """Send nothing for `seconds` (answering the server's pings), then ping: whether the pong came."""
+        try:
+            ws_check.hold_idle(self.stream, seconds)
+            ws_check.ping(self.stream, self.options["timeout"])
+            return True
+        except (socket.timeout, EOFError, OSError, proto.ProtocolError, ws_check.ServerClosed):
+            return False
+
     def close_stream(self):
         if self.stream is not None:
             ws_check.close_stream(self.stream, self.options["timeout"])
@@ -243,14 +252,16 @@ def _peer_name(peer):
     return "%s:%d" % peer
 
 
-def check_session(options, peers=None, data=UPLOAD_DATA):
+def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
     """What a browser needs past the upgrade, through the first of `peers` (each a (host, port) to dial, the
-    masters; default: the URL's own), then its session resumed through each of them. The result's diagnosis is the
-    first failure, or session_ok. Failures of the handshake itself are websocket_handshake's to name (run it first)."""
+    masters; default: the URL's own), then its session resumed through each of them, and with `idle` seconds, the last
+    of those sockets left idle that long (answering the server's pings, as a browser does) and then required to answer
+    a ping. The result's diagnosis is the first failure, or session_ok. Failures of the handshake itself are
+    websocket_handshake's to name (run it first)."""
     peers = list(peers or [options["peer"]])
     url = options["url"]
     result = {"url": url, "peers": [_peer_name(peer) for peer in peers], "first_run_ms": None, "upload_ms": None,
-              "session_id": None, "resumed": {}, "exception": None, "diagnosis": None}
+              "session_id": None, "resumed": {}, "idle_survived": None, "exception": None, "diagnosis": None}
     browser = Browser(options)
 
     def failed(code, **details):
@@ -285,6 +296,10 @@ def check_session(options, peers=None, data=UPLOAD_DATA):
                 continue
             again = browser.run_script()
             result["resumed"][_peer_name(peer)] = again.session_id == run.session_id
+        if idle and browser.stream is not None:
+            result["idle_survived"] = browser.idle_then_ping(idle)
+            if not result["idle_survived"]:
+                return failed("idle_closed", idle=idle, detail="through %s, with the session open" % _peer_name(peers[-1]))
         browser.close_stream()
     except (socket.timeout, EOFError, OSError, proto.ProtocolError, messages.MessageError, ws_check.ServerClosed) as exc:
         return failed("unexpected_status", status="-", reason="", detail="%s: %s" % (type(exc).__name__, exc))

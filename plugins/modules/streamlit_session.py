@@ -22,8 +22,8 @@ description:
   - It then opens a new WebSocket with the session's id through each of O(connect_to), as a browser does after a
     network blip, and requires the same session through every one (the same replica through every master).
   - On failure the result names the cause (C(app_error), C(app_timeout), C(xsrf_rejected), C(session_elsewhere),
-    C(upload_too_large), C(session_not_resumed), C(masters_disagree), C(unexpected_status), or a connection failure's
-    code) and the change that fixes it.
+    C(upload_too_large), C(session_not_resumed), C(masters_disagree), C(idle_closed), C(unexpected_status), or a
+    connection failure's code) and the change that fixes it.
   - Uses the Python standard library only. Streamlit's messages are read by hand, with the field numbers of
     Streamlit 1.67.0's C(.proto) files.
 author:
@@ -69,6 +69,13 @@ options:
     description: Bytes of the file uploaded (at least 1; it must pass Streamlit's and nginx's upload limits).
     type: int
     default: 32
+  idle:
+    description:
+      - Seconds to leave the session's socket idle at the end (answering Streamlit's pings, as a browser does), then
+        require a pong, through the last of O(connect_to). Longer than the idle timeout of what stands in front of
+        nginx proves that Streamlit's pings keep the socket through it. V(0) skips it.
+    type: float
+    default: 0
 """
 
 EXAMPLES = r"""
@@ -114,6 +121,11 @@ session_id:
   returned: always
   type: str
   sample: 71c55a8b-0c2f-4e00-989d-57f43a7d1718
+idle_survived:
+  description: Whether the socket answered a ping after O(idle) seconds idle; null when O(idle=0) or not reached.
+  returned: always
+  type: bool
+  sample: true
 resumed:
   description: For each peer, whether a new WebSocket with the session's id got the same session.
   returned: always
@@ -154,6 +166,7 @@ def main():
         argument_spec=connection_spec(
             connect_to=dict(type="list", elements="str", default=[]),
             upload_size=dict(type="int", default=32),
+            idle=dict(type="float", default=0),
         ),
         supports_check_mode=True,
     )
@@ -161,12 +174,14 @@ def main():
     try:
         if params["upload_size"] < 1:
             raise ValueError("upload_size: must be 1 or more, got %d" % params["upload_size"])
+        if params["idle"] < 0:
+            raise ValueError("idle: must be 0 or more, got %g" % params["idle"])
         peers = [parse_connect_to(value) for value in params["connect_to"]]
         options = normalize_options(dict((key, params[key]) for key in ("url", "origin", "timeout", "validate_certs", "ca_path")))
     except ValueError as exc:
         module.fail_json(msg="Invalid option %s" % exc)
     data = (UPLOAD_DATA * (params["upload_size"] // len(UPLOAD_DATA) + 1))[:params["upload_size"]]
-    finish(module, check_session(options, peers, data), ["session_ok"], "Session check")
+    finish(module, check_session(options, peers, data, params["idle"]), ["session_ok"], "Session check")
 
 
 if __name__ == "__main__":

@@ -177,6 +177,21 @@ def test_uploads_over_a_limit_name_who_refused_them(tmp_path, nginx):
     assert "Streamlit" in direct["diagnosis"]["summary"] and "nginx" in through["diagnosis"]["summary"]
 
 
+def test_an_idle_cut_in_front_of_the_master_is_idle_closed_and_pings_keep_it_otherwise(tmp_path, nginx):
+    """A front that closes sockets idle for 3 s (an nginx whose proxy_read_timeout is 3 s): Streamlit pinging every
+    30 s does not keep it (idle_closed); pinging every 1 s does."""
+    slow = StreamlitApp(tmp_path / "slow-pings", enableCORS="true", websocketPingInterval="30")
+    quick = StreamlitApp(tmp_path / "quick-pings", enableCORS="true", websocketPingInterval="1")
+    try:
+        cut = st_session.check_session(options(nginx("correct", "127.0.0.1:%d" % slow.port, read_timeout="3s")), idle=5)
+        kept = st_session.check_session(options(nginx("correct", "127.0.0.1:%d" % quick.port, read_timeout="3s")), idle=5)
+    finally:
+        slow.stop()
+        quick.stop()
+    assert code_of(cut) == "idle_closed" and cut["idle_survived"] is False, cut["diagnosis"]
+    assert code_of(kept) == "session_ok" and kept["idle_survived"] is True, kept["diagnosis"]
+
+
 # --- The module's main(), as Ansible runs it. -------------------------------------------------------------------
 
 def run_main(capsys, args):
