@@ -128,10 +128,14 @@ def listen_owners(apps):
     for name, app in apps.items():
         if app.get("nginx_location_mode") != "server" or not boolean(app.get("nginx_location_reuseport", True)):
             continue
-        for switch, port in LISTENS:
-            if boolean(app.get(switch, False)) and app.get(port) is not None:
-                owners.setdefault(int(app[port]), name)
+        for port in _listen_ports(app):
+            owners.setdefault(port, name)
     return owners
+
+
+def _listen_ports(app):
+    """The ports an app's server block listens on (server mode), in LISTENS' order."""
+    return [int(app[port]) for switch, port in LISTENS if boolean(app.get(switch, False)) and app.get(port) is not None]
 
 
 def reuseport_plan(apps, app, taken=None):
@@ -149,7 +153,7 @@ def reuseport_plan(apps, app, taken=None):
     if mine.get("nginx_location_mode") != "server" or not boolean(mine.get("nginx_location_reuseport", True)):
         return {"ports": [], "even": False}
     owners = listen_owners(apps)
-    ports = [int(mine[port]) for switch, port in LISTENS if boolean(mine.get(switch, False)) and mine.get(port) is not None]
+    ports = _listen_ports(mine)
     return {"ports": [port for port in ports if port not in taken and owners.get(port) == app],
             "even": bool(ports) and all(taken.get(port) == "reuseport" or (port not in taken and port in owners)
                                         for port in ports)}

@@ -24,9 +24,8 @@ __metaclass__ = type
 
 import os
 import re
-import time
-
 import socket
+import time
 
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_messages as messages
 from ansible_collections.wsproxy.streamlit.plugins.module_utils import ws_check
@@ -35,6 +34,8 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils.ws_diagnosis imp
 
 XSRF_COOKIE = "_streamlit_xsrf"
 USER_AGENT = "wsproxy.streamlit-session-check"
+UPLOAD_NAME = "wsproxy-session-check.txt"
+UPLOAD_DATA = b"wsproxy.streamlit session check\n"
 # At most this much of an answer's body is kept (an error page says why), and this many messages read per run.
 BODY_LIMIT = 65536
 MESSAGE_LIMIT = 10000
@@ -102,8 +103,8 @@ def app_base(target):
 class Answer(object):
     """An HTTP answer: status, headers (lower-cased names), the start of its body."""
 
-    def __init__(self, status, headers, body, ms):
-        self.status, self.headers, self.body, self.ms = status, headers, body, ms
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
 
 
 class Run(object):
@@ -134,12 +135,12 @@ class Browser(object):
     def fetch(self, method, path, peer=None, headers=None, body=b""):
         """One request with the browser's cookies and the public Host; keeps the cookies the answer sets."""
         options = self._through(peer)
-        started = time.monotonic()
         connection = ws_check.connect(options)
         try:
             sent = dict(headers or {})
-            if cookie_header(self.jar, path):
-                sent["Cookie"] = cookie_header(self.jar, path)
+            cookies = cookie_header(self.jar, path)
+            if cookies:
+                sent["Cookie"] = cookies
             connection.send(request_bytes(method, path, ws_check.host_header(options["target"]), sent, body))
             deadline = time.monotonic() + options["timeout"]
             answer = proto.parse_response_head(connection.read_head(deadline))
@@ -147,7 +148,7 @@ class Browser(object):
         finally:
             connection.close()
         self.jar.update(set_cookies(answer.headers.get("set-cookie"), path))
-        return Answer(answer.status, answer.headers, content, round((time.monotonic() - started) * 1000.0, 2))
+        return Answer(answer.status, answer.headers, content)
 
     def open_page(self, peer=None):
         """The page, then the health check (the XSRF cookie), as the frontend loads; the two answers."""
@@ -159,9 +160,9 @@ class Browser(object):
         self.close_stream()
         subprotocols = ["streamlit", self.xsrf_token() or "-"] + ([self.session_id] if self.session_id else [])
         headers = dict(self.options["request_headers"])
-        stream_path = self.options["target"].path
-        if cookie_header(self.jar, stream_path):
-            headers["Cookie"] = cookie_header(self.jar, stream_path)
+        cookies = cookie_header(self.jar, self.options["target"].path)
+        if cookies:
+            headers["Cookie"] = cookies
         options = dict(self._through(peer), subprotocols=subprotocols, request_headers=headers)
         connection, key, response, unused = ws_check.open_upgrade(options, options["origin"])
         if response.status != 101 or response.headers.get("sec-websocket-accept") != proto.accept_for(key):
@@ -223,7 +224,7 @@ class Browser(object):
 
     def upload(self, url, data, peer=None, token=None):
         """PUT one file to an upload URL, with the XSRF cookie and token, through a peer; the Answer."""
-        content_type, body = multipart("wsproxy-session-check.txt", data, os.urandom(12).hex())
+        content_type, body = multipart(UPLOAD_NAME, data, os.urandom(12).hex())
         token = self.xsrf_token() if token is None else token
         return self.fetch("PUT", url, peer, {"Content-Type": content_type, "X-Xsrftoken": token,
                                              "Origin": self.options["origin"]}, body)
@@ -244,10 +245,6 @@ class Browser(object):
             self.stream = None
 
 
-UPLOAD_NAME = "wsproxy-session-check.txt"
-UPLOAD_DATA = b"wsproxy.streamlit session check\n"
-
-
 def _peer_name(peer):
     return "%s:%d" % peer
 
@@ -264,7 +261,7 @@ def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
               "session_id": None, "resumed": {}, "idle_survived": None, "exception": None, "diagnosis": None}
     browser = Browser(options)
 
-    def failed(code, **details):
+    def verdict(code, **details):
         result["diagnosis"] = describe(code, url=url, **details)
         return result
 
@@ -272,23 +269,23 @@ def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
         page, unused = browser.open_page(peers[0])
         status = browser.open_stream(peers[0])
         if status != 101:
-            return failed("unexpected_status", status=status, reason="to the session's upgrade",
-                          detail="page %d; run websocket_handshake for the cause" % page.status)
+            return verdict("unexpected_status", status=status, reason="to the session's upgrade",
+                           detail="page %d; run websocket_handshake for the cause" % page.status)
         try:
             run = browser.run_script()
         except socket.timeout:
-            return failed("app_timeout", timeout=options["timeout"])
+            return verdict("app_timeout", timeout=options["timeout"])
         result.update(first_run_ms=run.ms, session_id=run.session_id)
         if run.exception:
             result["exception"] = run.exception
-            return failed("app_error", **run.exception)
+            return verdict("app_error", **run.exception)
         started = time.monotonic()
         answer = browser.upload(browser.upload_url(UPLOAD_NAME), data, peers[0])
         result["upload_ms"] = round((time.monotonic() - started) * 1000.0, 2)
         problem = classify_upload(answer.status, answer.body)
         if problem:
             code, details = problem
-            return failed(code, where=_peer_name(peers[0]), size=len(data), **details)
+            return verdict(code, where=_peer_name(peers[0]), size=len(data), **details)
         # A new WebSocket with the session's id through each master, as the browser comes back after a blip.
         for peer in peers:
             if browser.open_stream(peer) != 101:
@@ -299,10 +296,9 @@ def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
         if idle and browser.stream is not None:
             result["idle_survived"] = browser.idle_then_ping(idle)
             if not result["idle_survived"]:
-                return failed("idle_closed", idle=idle, detail="through %s, with the session open" % _peer_name(peers[-1]))
-        browser.close_stream()
+                return verdict("idle_closed", idle=idle, detail="through %s, with the session open" % _peer_name(peers[-1]))
     except (socket.timeout, EOFError, OSError, proto.ProtocolError, messages.MessageError, ws_check.ServerClosed) as exc:
-        return failed("unexpected_status", status="-", reason="", detail="%s: %s" % (type(exc).__name__, exc))
+        return verdict("unexpected_status", status="-", reason="", detail="%s: %s" % (type(exc).__name__, exc))
     except ws_check.CheckFailed as exc:
         result["diagnosis"] = describe(exc.code, **exc.details)
         return result
@@ -311,8 +307,8 @@ def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
     lost = [name for name, resumed in result["resumed"].items() if not resumed]
     kept = [name for name, resumed in result["resumed"].items() if resumed]
     if lost and not kept:
-        return failed("session_not_resumed", where=", ".join(lost), detail="session %s" % run.session_id)
+        return verdict("session_not_resumed", where=", ".join(lost), detail="session %s" % run.session_id)
     if lost:
-        return failed("masters_disagree", resumed_through=", ".join(kept), lost_through=", ".join(lost))
-    return failed("session_ok", first_run_ms=result["first_run_ms"], upload_ms=result["upload_ms"],
-                  peers=", ".join(result["peers"]))
+        return verdict("masters_disagree", resumed_through=", ".join(kept), lost_through=", ".join(lost))
+    return verdict("session_ok", first_run_ms=result["first_run_ms"], upload_ms=result["upload_ms"],
+                   peers=", ".join(result["peers"]))
