@@ -61,25 +61,57 @@ def front_budget(front):
     return {"name": "%d s" % seconds, "seconds": seconds, "lifetime": False, "raise": ""}
 
 
-def idle_problems(front, ping_interval, proxy_timeout):
-    """What keeps an idle WebSocket from living through every hop, as messages naming the variables; [] when nothing.
+def _ping(ping_interval):
+    """Streamlit's ping interval in seconds, or None when it is not a number above 0 (the common role names that)."""
+    try:
+        ping = float(ping_interval)
+    except (TypeError, ValueError):
+        return None
+    return ping if ping > 0 else None
 
-    front: streamlit_front_idle_timeout; ping_interval: streamlit_websocket_ping_interval (s);
-    proxy_timeout: nginx_location_proxy_timeout (nginx's proxy_read_timeout and proxy_send_timeout)."""
-    budget = front_budget(front)
-    ping = float(ping_interval)
-    problems = []
-    nginx = nginx_seconds(proxy_timeout)
-    if ping + MARGIN > nginx:
-        problems.append("nginx_location_proxy_timeout: %s closes a socket idle that long, and Streamlit pings every %g s"
-                        " (streamlit_websocket_ping_interval): keep it above %g s" % (proxy_timeout, ping, ping + MARGIN))
-    if budget and budget["lifetime"]:
-        problems.append("streamlit_front_idle_timeout: %s ends every WebSocket after %d s, idle or not, so no ping keeps "
-                        "it: raise the front's timeout (%s) to the longest session you want, and set "
-                        "streamlit_front_idle_timeout to that number" % (budget["name"], budget["seconds"], budget["raise"]))
-    elif budget and ping + MARGIN > budget["seconds"]:
-        problems.append("streamlit_websocket_ping_interval: %g s, but the front (streamlit_front_idle_timeout: %s) closes "
-                        "a socket idle for %d s: set it to %d or less%s" % (
-                            ping, budget["name"], budget["seconds"], budget["seconds"] - MARGIN,
-                            ", or raise the front's timeout (%s)" % budget["raise"] if budget["raise"] else ""))
-    return problems
+
+def front_problems(front, ping_interval):
+    """What stands in front of nginx against Streamlit's ping, as messages naming the variables; [] when nothing.
+
+    front: streamlit_front_idle_timeout; ping_interval: streamlit_websocket_ping_interval (s)."""
+    try:
+        budget = front_budget(front)
+    except ValueError as exc:
+        return ["streamlit_front_idle_timeout: %s" % exc]
+    ping = _ping(ping_interval)
+    if not budget or ping is None:
+        return []
+    if budget["lifetime"]:
+        return ["streamlit_front_idle_timeout: %s ends every WebSocket after %d s, idle or not, so no ping keeps it: raise "
+                "the front's timeout (%s) to the longest session you want, and set streamlit_front_idle_timeout to that "
+                "number" % (budget["name"], budget["seconds"], budget["raise"])]
+    if ping + MARGIN > budget["seconds"]:
+        return ["streamlit_websocket_ping_interval: %g s, but the front (streamlit_front_idle_timeout: %s) closes a socket "
+                "idle for %d s: set it to %d or less%s" % (
+                    ping, budget["name"], budget["seconds"], budget["seconds"] - MARGIN,
+                    ", or raise the front's timeout (%s)" % budget["raise"] if budget["raise"] else "")]
+    return []
+
+
+def proxy_problems(proxy_timeout, ping_interval):
+    """nginx's proxy_read_timeout / proxy_send_timeout against Streamlit's ping; [] when it keeps the socket (or when
+    a value is not valid: the roles name those)."""
+    ping = _ping(ping_interval)
+    try:
+        nginx = nginx_seconds(proxy_timeout)
+    except ValueError:
+        return []
+    if ping is None or ping + MARGIN <= nginx:
+        return []
+    return ["nginx_location_proxy_timeout: %s closes a socket idle that long, and Streamlit pings every %g s "
+            "(streamlit_websocket_ping_interval): keep it above %g s" % (proxy_timeout, ping, ping + MARGIN)]
+
+
+def idle_hold(front):
+    """Seconds the deploy's session check leaves a socket idle to prove the front keeps it: past the front's budget by
+    MARGIN; 0 with nothing in front (or a front the checks refuse)."""
+    try:
+        budget = front_budget(front)
+    except ValueError:
+        return 0
+    return budget["seconds"] + MARGIN if budget and not budget["lifetime"] else 0

@@ -132,15 +132,23 @@ class Browser(object):
             return self.options
         return dict(self.options, peer=peer, address="%s:%d" % peer)
 
+    def _headers(self, path, more=None):
+        """The user's headers (the check's `headers`: a sign-in session, a front's token) on every request, with the
+        cookies of the jar for `path` after the user's own, then the request's `more`."""
+        sent = dict((name, value) for name, value in self.options["request_headers"].items() if name.lower() != "cookie")
+        cookies = [value for name, value in self.options["request_headers"].items() if name.lower() == "cookie"]
+        cookies += [value for value in [cookie_header(self.jar, path)] if value]
+        if cookies:
+            sent["Cookie"] = "; ".join(cookies)
+        sent.update(more or {})
+        return sent
+
     def fetch(self, method, path, peer=None, headers=None, body=b""):
         """One request with the browser's cookies and the public Host; keeps the cookies the answer sets."""
         options = self._through(peer)
         connection = ws_check.connect(options)
         try:
-            sent = dict(headers or {})
-            cookies = cookie_header(self.jar, path)
-            if cookies:
-                sent["Cookie"] = cookies
+            sent = self._headers(path, headers)
             connection.send(request_bytes(method, path, ws_check.host_header(options["target"]), sent, body))
             deadline = time.monotonic() + options["timeout"]
             answer = proto.parse_response_head(connection.read_head(deadline))
@@ -159,10 +167,7 @@ class Browser(object):
         session's id (to resume it). Returns the handshake's status (101 keeps the stream open)."""
         self.close_stream()
         subprotocols = ["streamlit", self.xsrf_token() or "-"] + ([self.session_id] if self.session_id else [])
-        headers = dict(self.options["request_headers"])
-        cookies = cookie_header(self.jar, self.options["target"].path)
-        if cookies:
-            headers["Cookie"] = cookies
+        headers = self._headers(self.options["target"].path)
         options = dict(self._through(peer), subprotocols=subprotocols, request_headers=headers)
         connection, key, response, unused = ws_check.open_upgrade(options, options["origin"])
         if response.status != 101 or response.headers.get("sec-websocket-accept") != proto.accept_for(key):
@@ -251,8 +256,8 @@ def _peer_name(peer):
 
 def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
     """What a browser needs past the upgrade, through the first of `peers` (each a (host, port) to dial, the
-    masters; default: the URL's own), then its session resumed through each of them, and with `idle` seconds, the last
-    of those sockets left idle that long (answering the server's pings, as a browser does) and then required to answer
+    masters; default: the URL's own), then its session resumed through each of them, and with `idle` seconds, the
+    session's socket through the first of them left idle that long (answering the server's pings, as a browser does) and then required to answer
     a ping. The result's diagnosis is the first failure, or session_ok. Failures of the handshake itself are
     websocket_handshake's to name (run it first)."""
     peers = list(peers or [options["peer"]])
@@ -286,17 +291,20 @@ def check_session(options, peers=None, data=UPLOAD_DATA, idle=0):
         if problem:
             code, details = problem
             return verdict(code, where=_peer_name(peers[0]), size=len(data), **details)
-        # A new WebSocket with the session's id through each master, as the browser comes back after a blip.
-        for peer in peers:
+        # A new WebSocket with the session's id through each master, as the browser comes back after a blip; the
+        # first peer last, so that the idle hold below goes where the browser goes (the public URL, through the front).
+        resumed = {}
+        for peer in peers[1:] + peers[:1]:
             if browser.open_stream(peer) != 101:
-                result["resumed"][_peer_name(peer)] = False
+                resumed[_peer_name(peer)] = False
                 continue
             again = browser.run_script()
-            result["resumed"][_peer_name(peer)] = again.session_id == run.session_id
+            resumed[_peer_name(peer)] = again.session_id == run.session_id
+        result["resumed"] = dict((name, resumed[name]) for name in result["peers"])
         if idle and browser.stream is not None:
             result["idle_survived"] = browser.idle_then_ping(idle)
             if not result["idle_survived"]:
-                return verdict("idle_closed", idle=idle, detail="through %s, with the session open" % _peer_name(peers[-1]))
+                return verdict("idle_closed", idle=idle, detail="through %s, with the session open" % _peer_name(peers[0]))
     except (socket.timeout, EOFError, OSError, proto.ProtocolError, messages.MessageError, ws_check.ServerClosed) as exc:
         return verdict("unexpected_status", status="-", reason="", detail="%s: %s" % (type(exc).__name__, exc))
     except ws_check.CheckFailed as exc:

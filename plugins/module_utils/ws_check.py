@@ -106,6 +106,8 @@ def connection_spec(**more):
         timeout=dict(type="float", default=10),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
+        # Often a sign-in session's cookie or a front's token.
+        headers=dict(type="dict", default={}, no_log=True),
     )
     spec.update(more)
     return spec

@@ -54,6 +54,14 @@ options:
     type: list
     elements: str
     default: []
+  headers:
+    description:
+      - Extra request headers sent with every request of the session (page, health, stream, upload), for example the
+        cookie of a signed-in session when nginx asks for sign-in (C(nginx_location_auth_url)), or a token of a layer
+        in front of nginx. A C(Cookie) given here is sent before the cookies the app sets.
+      - Cannot replace the WebSocket handshake headers or Origin. The values are never logged.
+    type: dict
+    default: {}
   timeout:
     description: Seconds allowed for each connection, answer and the first run of the script.
     type: float
@@ -72,7 +80,7 @@ options:
   idle:
     description:
       - Seconds to leave the session's socket idle at the end (answering Streamlit's pings, as a browser does), then
-        require a pong, through the last of O(connect_to). Longer than the idle timeout of what stands in front of
+        require a pong, through the first of O(connect_to) (site.yml puts the public URL first). Longer than the idle timeout of what stands in front of
         nginx proves that Streamlit's pings keep the socket through it. V(0) skips it.
     type: float
     default: 0
@@ -177,7 +185,7 @@ def main():
         if params["idle"] < 0:
             raise ValueError("idle: must be 0 or more, got %g" % params["idle"])
         peers = [parse_connect_to(value) for value in params["connect_to"]]
-        options = normalize_options(dict((key, params[key]) for key in ("url", "origin", "timeout", "validate_certs", "ca_path")))
+        options = normalize_options(dict((key, params[key]) for key in ("url", "origin", "headers", "timeout", "validate_certs", "ca_path")))
     except ValueError as exc:
         module.fail_json(msg="Invalid option %s" % exc)
     data = (UPLOAD_DATA * (params["upload_size"] // len(UPLOAD_DATA) + 1))[:params["upload_size"]]

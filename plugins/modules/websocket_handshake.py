@@ -290,7 +290,6 @@ def main():
         argument_spec=connection_spec(
             foreign_origin=dict(type="str"),
             subprotocols=dict(type="list", elements="str", default=list(DEFAULT_SUBPROTOCOLS)),
-            headers=dict(type="dict", default={}, no_log=True),
             client_cert=dict(type="path"),
             client_key=dict(type="path"),
             connect_to=dict(type="str"),

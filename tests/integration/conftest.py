@@ -6,8 +6,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,24 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).parent == here:
             item.add_marker(pytest.mark.integration)
+
+
+class _AuthService(BaseHTTPRequestHandler):
+    """oauth2-proxy's /oauth2/auth contract: 202 for the session cookie, 401 otherwise."""
+
+    def do_GET(self):  # noqa: N802  (the http.server interface)
+        self.send_response(202 if "session=good" in (self.headers.get("Cookie") or "") else 401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def auth_service():
+    """An auth service for the "signed" location: the cookie session=good is signed in."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AuthService)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield "127.0.0.1:%d" % server.server_address[1]
+    server.shutdown()

@@ -152,6 +152,17 @@ def test_a_proxy_that_moves_the_cookie_path_is_xsrf_rejected(streamlit_app, ngin
     assert code_of(result) == "xsrf_rejected", result["diagnosis"]
 
 
+def test_behind_a_sign_in_the_session_of_the_given_cookie_runs_and_uploads(streamlit_app, nginx, auth_service):
+    # Every request carries the user's Cookie (the sign-in session) before the app's own cookies: the page, the health
+    # check, the stream and the upload each pass nginx's auth_request, and the XSRF cookie still reaches Streamlit.
+    proxy = nginx("signed", "127.0.0.1:%d" % streamlit_app.port, auth=auth_service)
+    signed_in = st_session.check_session(ws_check.normalize_options(
+        {"url": proxy.url(), "connect_to": proxy.connect_to, "headers": {"Cookie": "session=good"}}))
+    assert code_of(signed_in) == "session_ok", signed_in["diagnosis"]
+    anonymous = st_session.check_session(options(proxy))
+    assert code_of(anonymous) == "unexpected_status" and "401" in anonymous["diagnosis"]["summary"], anonymous["diagnosis"]
+
+
 def test_a_script_that_raises_is_app_error_with_its_message(tmp_path, nginx):
     app = StreamlitApp(tmp_path / "raises", enableCORS="true",
                        script='import streamlit as st\nraise RuntimeError("DATABASE_URL is not set")\n')

@@ -2,7 +2,6 @@
 """The check against real peers: Streamlit directly, and Debian's nginx in front of it in each config."""
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from websockets.sync.server import serve
@@ -184,26 +183,6 @@ def test_retries_wait_for_a_service_that_is_still_starting(closed_port):
     result = run_check({"url": "ws://127.0.0.1:%d/x" % closed_port, "retries": 20, "delay": 0.25})
     assert result["diagnosis"]["code"] == "ok", result["diagnosis"]
     assert result["attempts"] > 1
-
-
-class _AuthService(BaseHTTPRequestHandler):
-    """oauth2-proxy's /oauth2/auth contract: 202 for the session cookie, 401 otherwise."""
-
-    def do_GET(self):  # noqa: N802  (the http.server interface)
-        self.send_response(202 if "session=good" in (self.headers.get("Cookie") or "") else 401)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def auth_service():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _AuthService)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield "127.0.0.1:%d" % server.server_address[1]
-    server.shutdown()
 
 
 def test_sign_in_is_diagnosed_and_proven(streamlit_app, nginx, auth_service):

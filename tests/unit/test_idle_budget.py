@@ -35,22 +35,48 @@ def test_an_unknown_front_is_refused_naming_the_known_ones(front, words):
         ib.front_budget(front)
 
 
-@pytest.mark.parametrize("front, ping, proxy, words", [
+@pytest.mark.parametrize("front, ping, words", [
     # The defaults behind an ALB or Cloudflare: Streamlit's 30 s ping keeps the socket.
-    ("aws_alb", 30, "1d", []),
-    ("cloudflare", 30, "1d", []),
-    (None, 30, "1d", []),
+    ("aws_alb", 30, []),
+    ("cloudflare", 30, []),
+    (None, 30, []),
+    (0, 600, []),
     # A ping interval raised past the front's budget.
-    ("aws_alb", 60, "1d", ["streamlit_websocket_ping_interval: 60 s, but the front (streamlit_front_idle_timeout: "
-                           "aws_alb) closes a socket idle for 60 s: set it to 55 or less, or raise the front's timeout"]),
-    (40, 40, "1d", ["set it to 35 or less"]),
+    ("aws_alb", 60, ["streamlit_websocket_ping_interval: 60 s, but the front (streamlit_front_idle_timeout: "
+                     "aws_alb) closes a socket idle for 60 s: set it to 55 or less, or raise the front's timeout"]),
+    (40, 40, ["set it to 35 or less"]),
+    ("40", 35, []),
     # GCP's backend timeout is a lifetime: no ping helps.
-    ("gcp_lb", 10, "1d", ["streamlit_front_idle_timeout: gcp_lb ends every WebSocket after 30 s, idle or not"]),
-    # nginx's own read timeout below the ping.
-    (None, 30, "20s", ["nginx_location_proxy_timeout: 20s closes a socket idle that long, and Streamlit pings every 30 s"]),
+    ("gcp_lb", 10, ["streamlit_front_idle_timeout: gcp_lb ends every WebSocket after 30 s, idle or not"]),
+    # A front that is not one: named, whatever the ping.
+    ("azure", 30, ["streamlit_front_idle_timeout: 'azure' is neither a number of seconds nor one of aws_alb"]),
+    # A ping that is not a number is the common role's to name, not this check's.
+    ("aws_alb", "often", []),
 ])
-def test_each_hop_that_would_cut_an_idle_socket_is_named(front, ping, proxy, words):
-    problems = ib.idle_problems(front, ping, proxy)
+def test_a_front_that_would_cut_an_idle_socket_is_named(front, ping, words):
+    problems = ib.front_problems(front, ping)
     assert len(problems) == len(words), problems
     for problem, expected in zip(problems, words):
         assert expected in problem
+
+
+@pytest.mark.parametrize("proxy, ping, words", [
+    ("1d", 30, []),
+    ("35s", 30, []),
+    ("20s", 30, ["nginx_location_proxy_timeout: 20s closes a socket idle that long, and Streamlit pings every 30 s"]),
+    ("34", 30, ["keep it above 35 s"]),
+    # Invalid values are named by the roles' own checks.
+    ("1 day", 30, []),
+    ("1d", "often", []),
+])
+def test_an_nginx_timeout_below_the_ping_is_named(proxy, ping, words):
+    problems = ib.proxy_problems(proxy, ping)
+    assert len(problems) == len(words), problems
+    for problem, expected in zip(problems, words):
+        assert expected in problem
+
+
+@pytest.mark.parametrize("front, seconds", [("aws_alb", 65), ("cloudflare", 105), (20, 25), ("gcp_lb", 0), (0, 0),
+                                            ("azure", 0)])
+def test_the_check_holds_a_socket_idle_past_the_fronts_budget(front, seconds):
+    assert ib.idle_hold(front) == seconds

@@ -73,7 +73,7 @@ def check_mode():
 
 def test_check_mode_on_fresh_nodes_ends_green_and_says_the_proof_was_skipped(check_mode):
     assert check_mode["rc"] == 0, check_mode["output"][-4000:]
-    assert "Check mode: nothing was deployed, so the WebSocket check did not run." in check_mode["output"]
+    assert "Check mode: nothing was deployed, so the WebSocket and session checks did not run." in check_mode["output"]
     counts = recap(check_mode["output"])
     assert set(counts) == {lab_env.node("master"), lab_env.node("child-1"), lab_env.node("child-2")}, counts
     assert all(host["failed"] == 0 and host["unreachable"] == 0 for host in counts.values()), counts

@@ -112,6 +112,15 @@ def test_replicas_scale_up_and_down_per_host_and_a_rerun_changes_nothing(run_pla
     child_1 = [child for child in children if "child-1" in child][0]
     assert re.search(r"included: .*/replica.yml for %s => \(item=streamlit-second-3\)" % re.escape(child_1), output), \
         output[-3000:]
+    # site.yml ends with each app's session: its first run, an upload, and the same session through every master and
+    # the public URL (the second app's cookie affinity: the same browser; the first's ip_hash: a session of its own).
+    for app in APPS:
+        report = re.search(r'"msg": "%s: first run ([0-9.]+) ms, upload ([0-9.]+) ms; the session resumed through (.*?);'
+                           r' the same replica through every master: yes' % app["streamlit_app_name"], output)
+        assert report, output[-3000:]
+        assert float(report.group(1)) < 5000 and float(report.group(2)) < 1000, report.group(0)
+        ways = ["%s:80" % lab_address(master) for master in masters] + ["localhost:%d" % lab_env.HTTP_PORT]
+        assert sorted(report.group(3).split(", ")) == sorted("%s yes" % way for way in ways), report.group(0)
     test_every_child_runs_each_replica_of_both_apps_on_its_port()
     test_every_master_has_an_upstream_with_every_replica_and_a_location_per_app()
 

@@ -2,7 +2,10 @@
 """Verify of the default scenario: a real Chromium uses the app through the lab master."""
 import json
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import testinfra
@@ -20,6 +23,10 @@ UPLOAD_SIZE = 5 * 1024 * 1024
 APP_CONTAINER = "streamlit-streamlit"
 # nginx_location_fail_timeout: how long nginx keeps a child that failed out of the upstream.
 FAIL_TIMEOUT = 10
+# The sample app with a script that raises at start, as an app does when what it needs is missing (built on the children
+# like the real one: site.yml copies the source and builds it).
+RAISING_APP = str(Path(tempfile.gettempdir()) / "wsproxy-raising-app")
+RAISING_SCRIPT = 'import streamlit as st\n\nst.title("Sales")\nraise RuntimeError("DATABASE_URL is not set")\n'
 HEALTH = "curl -fsS --retry 30 --retry-delay 1 --retry-all-errors http://$(hostname -i | cut -d' ' -f1):8501/streamlitApp/_stcore/health"
 
 
@@ -90,9 +97,17 @@ def test_each_child_serves_the_app_when_the_other_is_down(visit):
 @pytest.mark.parametrize("change, said", [
     ({"streamlit_env": {"STREAMLIT_SERVER_ENABLE_CORS": "false", "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false"}},
      "answers ok on health, but its origin check is not what config.toml says"),
-], ids=["foreign_origin_accepted"])
+    # Caught on the first replica by running the script once, with the exception's message.
+    ({"streamlit_app_src": RAISING_APP},
+     "answers ok on health, but a browser session fails: Session check failed: The app's script raised RuntimeError on"
+     " its first run: DATABASE_URL is not set"),
+], ids=["foreign_origin_accepted", "app_error"])
 def test_a_failed_deploy_stops_at_the_first_child_which_stays_out_and_the_app_stays_up(run_playbook, visit, change, said):
     children = testinfra.get_hosts(testinfra_hosts, ansible_inventory=LAB_INVENTORY)
+    if change.get("streamlit_app_src") == RAISING_APP:
+        shutil.rmtree(RAISING_APP, ignore_errors=True)
+        shutil.copytree(PROJECT / "examples" / "app", RAISING_APP)
+        Path(RAISING_APP, "app.py").write_text(RAISING_SCRIPT, encoding="utf-8")
 
     def started():
         return [json.loads(child.check_output("%s inspect %s" % (engine(child), APP_CONTAINER)))[0]["State"]["StartedAt"]

@@ -2,6 +2,7 @@
 """Verify what operators do to a converged lab: --check, --tags and --limit, each proven by what it ran
 and what it changed."""
 import json
+import re
 
 import pytest
 import testinfra
@@ -41,17 +42,38 @@ def test_check_mode_on_a_converged_lab_reports_no_change(run_playbook, converged
     counts = recap(output)
     assert set(counts) == MASTERS | {CHILD_1, CHILD_2}
     assert all(host["changed"] == 0 for host in counts.values()), counts
-    assert "Check mode: nothing was deployed, so the WebSocket check did not run." in output
+    assert "Check mode: nothing was deployed, so the WebSocket and session checks did not run." in output
 
 
-def test_a_stage_tag_still_checks_every_variable(run_playbook):
-    # Only the final check selected, with a port no host can have: refused by the checks, which run
+@pytest.mark.parametrize("bad, said", [
+    ({"streamlit_port": 70000}, "streamlit_port: 70000 is not a port (1-65535)"),
+    # The idle budget over every hop: a ping slower than the front's idle timeout, a front that is a lifetime, and an
+    # nginx timeout shorter than the ping.
+    ({"streamlit_front_idle_timeout": "aws_alb", "streamlit_websocket_ping_interval": 60},
+     "streamlit_websocket_ping_interval: 60 s, but the front (streamlit_front_idle_timeout: aws_alb) closes a socket"
+     " idle for 60 s: set it to 55 or less"),
+    ({"streamlit_front_idle_timeout": "gcp_lb"}, "streamlit_front_idle_timeout: gcp_lb ends every WebSocket after 30 s"),
+    ({"nginx_location_proxy_timeout": "20s"},
+     "nginx_location_proxy_timeout: 20s closes a socket idle that long, and Streamlit pings every 30 s"),
+], ids=["port", "ping_past_front", "front_lifetime", "nginx_below_ping"])
+def test_a_stage_tag_still_checks_every_variable(run_playbook, bad, said):
+    # Only the final check selected, with a value no host can have: refused by the checks, which run
     # whatever the tags, before anything is dialled or changed.
-    code, output = run_playbook("site.yml", {"streamlit_port": 70000}, tags="wsproxy_check")
+    code, output = run_playbook("site.yml", bad, tags="wsproxy_check")
     assert code != 0
-    assert "streamlit_port: 70000 is not a port (1-65535)" in output, output[-3000:]
+    assert said in output, output[-3000:]
     assert changed_nowhere(output)
     assert "Check the public URL" not in output
+
+
+def test_the_session_check_holds_its_session_idle_past_the_front_and_requires_the_pong(run_playbook, converged):
+    # A front of 36 s (Streamlit pings every 30 s): the check holds the public URL's session idle for 41 s, then
+    # requires a pong. Only the checks run (the tag); nothing changes.
+    code, output = run_playbook("site.yml", {"streamlit_front_idle_timeout": 36}, tags="wsproxy_check")
+    assert code == 0, output[-3000:]
+    assert changed_nowhere(output)
+    assert re.search(r'"msg": "streamlit: first run .* the same replica through every master: yes; idle 41 s through the'
+                     r' public URL, then a pong: yes\."', output), output[-3000:]
 
 
 def test_the_masters_tag_runs_nginx_and_leaves_the_children(run_playbook):
