@@ -35,8 +35,9 @@ class Peer:
             if not chunk:
                 return
             head += chunk
-        key = [line.split(":", 1)[1].strip() for line in head.decode().split("\r\n")
-               if line.lower().startswith("sec-websocket-key:")][0]
+        # (A plain GET, like the session check's page, has no key: it gets the same answer.)
+        key = ([line.split(":", 1)[1].strip() for line in head.decode().split("\r\n")
+                if line.lower().startswith("sec-websocket-key:")] + [""])[0]
         accept = "d3JvbmcgYWNjZXB0IHZhbHVlIQ==" if self.mode == "bad_accept" else proto.accept_for(key)
         if self.mode == "bad_status":  # a non-ASCII digit, which str.isdigit() accepts
             connection.sendall("HTTP/1.1 1\u0661\u0661 Switching\r\n\r\n".encode("utf-8"))
@@ -45,6 +46,13 @@ class Peer:
             try:
                 while True:
                     connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\n" + b"X-Filler: " + b"a" * 4000 + b"\r\n")
+            except OSError:
+                return
+        if self.mode == "endless_body":  # a page that never ends
+            try:
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n")
+                while True:
+                    connection.sendall(b"<p>" + b"a" * 65536)
             except OSError:
                 return
         if self.mode == "tornado":
@@ -57,6 +65,12 @@ class Peer:
         if self.mode == "close":  # Streamlit refusing a session: close frame 1008 with a reason
             connection.recv(4096)
             connection.sendall(proto.encode_frame(proto.OP_CLOSE, proto.close_payload(1008, "origin refused"), mask=False))
+        if self.mode == "endless_messages":  # empty ForwardMsgs as fast as they go, never the end of a run
+            try:
+                while True:
+                    connection.sendall(proto.encode_frame(proto.OP_BINARY, b"", mask=False) * 4096)
+            except OSError:
+                return
         if self.mode == "huge_frame":  # a frame that claims 2^63 bytes
             connection.recv(4096)
             connection.sendall(b"\x82\x7f" + (1 << 63).to_bytes(8, "big"))

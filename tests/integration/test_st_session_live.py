@@ -3,6 +3,8 @@
 way it breaks produced on purpose (an XSRF token that does not match, two replicas without stickiness, a script that
 raises, an upload over a limit)."""
 import json
+import time
+import tracemalloc
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -11,6 +13,7 @@ from ansible_collections.wsproxy.streamlit.plugins.module_utils import st_sessio
 from ansible_collections.wsproxy.streamlit.plugins.modules import streamlit_session
 
 from .conftest import StreamlitApp
+from .peers import Peer
 
 
 def options(proxy):
@@ -232,3 +235,22 @@ def test_the_module_passes_through_both_masters_and_fails_naming_the_cause(capsy
 def test_bad_input_fails_before_connecting_and_names_the_option(capsys, args, words):
     code, result = run_main(capsys, args)
     assert code == 1 and result["msg"].startswith(words), result["msg"]
+
+
+@pytest.mark.parametrize("mode", ["endless_headers", "endless_body", "endless_messages", "huge_frame", "no_pong"])
+def test_hostile_peers_end_the_session_check_within_its_timeouts_and_bounded_memory(mode):
+    # Each step (page, health, stream, run) has the timeout; a peer that never stops talking or never answers must not
+    # hold the check longer, nor fill its memory.
+    peer = Peer(mode)
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        result = st_session.check_session(ws_check.normalize_options({"url": peer.url, "timeout": 1}))
+    finally:
+        took = time.monotonic() - started
+        unused, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        peer.close()
+    assert code_of(result) in ("unexpected_status", "app_timeout"), result["diagnosis"]
+    assert took < 6, (mode, took)
+    assert peak < 16 * 1024 * 1024, (mode, peak)

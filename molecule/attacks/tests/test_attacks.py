@@ -748,7 +748,7 @@ def signed(site, app_vars, sign_in_service, deployed):
     first = site(overrides)
     assert first[0] == 0, first[1][-5000:]
     second = site(overrides)
-    return {"first": first, "second": second, "cookies": {}}
+    return {"first": first, "second": second, "cookies": {}, "overrides": overrides}
 
 
 NATIVE_SECRET = "native-sign-in-cookie-secret-" + "0123456789abcdef" * 2
@@ -858,6 +858,20 @@ def test_sign_in_stops_every_anonymous_request_and_the_deploy_proves_it(signed, 
            "page %d to %s; %s; the check: %s" % (page[0], location, summary, verdict),
            code == 0 and page[0] == 302 and location == expected_location and set(statuses.values()) == {401}
            and "Sign-in holds" in output)
+
+
+def test_the_deploys_session_check_needs_a_signed_in_session_and_proves_it(site, signed, sign_in_service):
+    anonymous = signed["first"][1]
+    skipped = "behind a sign-in: the session check needs a signed-in session's cookie" in anonymous
+    alice = session_cookie(signed, sign_in_service, "alice")
+    code, output = site(signed["overrides"], {"wsproxy_check_headers": {"Cookie": alice}}, limit="master")
+    report = re.findall(r'"msg": "(streamlit: first run [^"]*)"', output)
+    record("site.yml's session check behind the sign-in: anonymous, then with alice's session (wsproxy_check_headers)",
+           "anonymous: it says it did not run; alice: the first run, an upload and the session through the master, and"
+           " her cookie never in the output", "anonymous skipped: %s; alice: rc %d, %s" % (
+               skipped, code, report[0] if report else failed_task(output)),
+           skipped and code == 0 and len(report) == 1 and report[0].endswith("the same replica through every master: yes.")
+           and alice.split("=", 1)[1] not in output)
 
 
 def test_a_rerun_behind_the_sign_in_changes_nothing(signed):
