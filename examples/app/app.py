@@ -1,5 +1,7 @@
 """Sample app for wsproxy.streamlit: every widget here needs the WebSocket to work."""
 
+import uuid
+
 import streamlit as st
 
 st.set_page_config(page_title="wsproxy.streamlit demo")
@@ -26,8 +28,12 @@ if "clicks" not in st.session_state:
 if st.button("Click me"):
     st.session_state.clicks += 1
 st.write(f"Button clicked {st.session_state.clicks} times")
-# A file the replica keeps in its memory (a media URL under the prefix): another replica answers 404 for it.
-st.download_button("Download the count", data=f"Button clicked {st.session_state.clicks} times\n",
+# A file the replica keeps in its memory (a media URL under the prefix): another replica answers 404 for it. Its URL is
+# a hash of its content, so the content names this visit: two browsers' counts are two files.
+if "visit" not in st.session_state:
+    st.session_state.visit = uuid.uuid4().hex[:12]
+st.download_button("Download the count",
+                   data=f"Visit {st.session_state.visit}: button clicked {st.session_state.clicks} times\n",
                    file_name="count.txt", mime="text/plain")
 
 level = st.slider("Level", min_value=0, max_value=100, value=25)
