@@ -135,11 +135,7 @@ class Browser(object):
     def _headers(self, path, more=None):
         """The user's headers (the check's `headers`: a sign-in session, a front's token) on every request, with the
         cookies of the jar for `path` after the user's own, then the request's `more`."""
-        sent = dict((name, value) for name, value in self.options["request_headers"].items() if name.lower() != "cookie")
-        cookies = [value for name, value in self.options["request_headers"].items() if name.lower() == "cookie"]
-        cookies += [value for value in [cookie_header(self.jar, path)] if value]
-        if cookies:
-            sent["Cookie"] = "; ".join(cookies)
+        sent = ws_check.with_cookies(self.options["request_headers"], [cookie_header(self.jar, path)])
         sent.update(more or {})
         return sent
 

@@ -121,6 +121,15 @@ def finish(module, result, ok_codes, what):
     module.exit_json(changed=False, msg=diagnosis["summary"], **result)
 
 
+def with_cookies(headers, more):
+    """`headers` with one Cookie header: the user's own cookies first, then each non-empty cookie string of `more`."""
+    cookies = [value for name, value in headers.items() if name.lower() == "cookie"] + [value for value in more if value]
+    sent = dict((name, value) for name, value in headers.items() if name.lower() != "cookie")
+    if cookies:
+        sent["Cookie"] = "; ".join(cookies)
+    return sent
+
+
 def parse_connect_to(value):
     """Parse ``host:port`` or ``[v6]:port`` (like curl --connect-to)."""
     match = re.match(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):(\d{1,5})$", value or "")
@@ -179,11 +188,7 @@ def normalize_options(params):
     if options["login"] and options["expect_sign_in"]:
         raise ValueError("expect_login: st.login is checked on an app the check can open; not with expect_sign_in")
     # With st.login, every request carries identity-sized cookies too: the upgrade must survive them as well.
-    options["request_headers"] = headers
-    if options["login"]:
-        cookies = [value for name, value in headers.items() if name.lower() == "cookie"]
-        options["request_headers"] = dict((name, value) for name, value in headers.items() if name.lower() != "cookie")
-        options["request_headers"]["Cookie"] = "; ".join(cookies + [login.IDENTITY_SIZED_COOKIES])
+    options["request_headers"] = with_cookies(headers, [login.IDENTITY_SIZED_COOKIES]) if options["login"] else headers
     options["validate_certs"] = params.get("validate_certs") is not False
     for name in ("ca_path", "client_cert", "client_key"):
         path = params.get(name)
